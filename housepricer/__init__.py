@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 __all__ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256', 'clean', 'select_features', 'MODELS',
            'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict']
 
-# %% ../nbs/index.ipynb #97493595
+# %% ../nbs/index.ipynb #64c76b67
 # The package's front door: what a user needs first is importable from `housepricer` itself.
 from .data import HousepricerError, DataError, load_data, load_test, data_sha256
 from .clean import clean

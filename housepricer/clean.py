@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['NUMERIC', 'CATEGORICAL', 'FEATURES', 'clean', 'Clean']
 
-# %% ../nbs/01_clean.ipynb #b74b53b2
+# %% ../nbs/01_clean.ipynb #a521d7c1
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .data import DataError, describe_rows
 
-# %% ../nbs/01_clean.ipynb #32d043ff
+# %% ../nbs/01_clean.ipynb #c7d4b12a
 NUMERIC = ('LotFrontage', 'LotArea', 'OverallQual', 'OverallCond', 'YearBuilt', 'YearRemodAdd', 'MasVnrArea',
            'BsmtFinSF1', 'BsmtFinSF2', 'BsmtUnfSF', 'TotalBsmtSF', '1stFlrSF', '2ndFlrSF', 'LowQualFinSF',
            'GrLivArea', 'BsmtFullBath', 'BsmtHalfBath', 'FullBath', 'HalfBath', 'BedroomAbvGr', 'KitchenAbvGr',
@@ -27,7 +27,7 @@ CATEGORICAL = ('MSSubClass', 'MSZoning', 'Street', 'Alley', 'LotShape', 'LandCon
                'SaleCondition')
 FEATURES = NUMERIC + CATEGORICAL
 
-# %% ../nbs/01_clean.ipynb #d1193df6
+# %% ../nbs/01_clean.ipynb #d042e2a7
 def _as_number(column: pd.Series) -> pd.Series:
     "`column` as `float64`; text that is not a number is a `DataError` naming the rows."
     numbers = pd.to_numeric(column, errors='coerce').astype('float64')
@@ -43,7 +43,7 @@ def _as_code(column: pd.Series) -> pd.Series:
         text = text.where(~whole, column.where(whole, 0).astype('int64').astype('string'))
     return text.astype(object).where(text.notna() & (text != ''), np.nan)
 
-# %% ../nbs/01_clean.ipynb #0a3e4f80
+# %% ../nbs/01_clean.ipynb #d3e806f1
 def clean(df: pd.DataFrame) -> pd.DataFrame:
     "A new frame of the same houses in which every known column has its one type: `float64` numbers or text codes."
     out = df.copy()
@@ -53,7 +53,7 @@ def clean(df: pd.DataFrame) -> pd.DataFrame:
         if name in out: out[name] = _as_code(out[name])
     return out
 
-# %% ../nbs/01_clean.ipynb #972dc5a1
+# %% ../nbs/01_clean.ipynb #bb62ad6d
 class Clean(TransformerMixin, BaseEstimator):
     "`clean` as a pipeline step: stateless, so fitting learns nothing."
     def fit(self, X, y=None): return self

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['main']
 
-# %% ../nbs/07_cli.ipynb #fa4360c6
+# %% ../nbs/07_cli.ipynb #7ef30313
 import argparse
 import json
 import sys
@@ -17,7 +17,7 @@ from .models import DEFAULT_MODEL, MODELS
 from .predict import predict, write_predictions
 from .registry import DEFAULT_REGISTRY, REGISTRY_ENV, Registry, build_version, load_model
 
-# %% ../nbs/07_cli.ipynb #16422d47
+# %% ../nbs/07_cli.ipynb #60050bae
 class _Parser(argparse.ArgumentParser):
     "An argument parser whose usage errors are one line and exit code 2."
     def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see --help)\n')
@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument('--json', action='store_true', help='print the metrics as JSON')
     return parser
 
-# %% ../nbs/07_cli.ipynb #c187a07e
+# %% ../nbs/07_cli.ipynb #ece461a4
 def _train(args) -> int:
     houses = load_data(args.data)
     version = data_sha256(args.data)
@@ -88,7 +88,7 @@ def _evaluate(args) -> int:
 
 _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate)
 
-# %% ../nbs/07_cli.ipynb #a3b91040
+# %% ../nbs/07_cli.ipynb #2491ef4f
 def main(argv=None) -> int:
     "Run the `housepricer` command line with `argv` (default: `sys.argv[1:]`); return the exit code."
     args = _parser().parse_args(argv)

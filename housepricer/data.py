@@ -6,7 +6,7 @@
 __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'HousepricerError', 'DataError', 'sha256_hex',
            'describe_rows', 'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
 
-# %% ../nbs/00_data.ipynb #163d704e
+# %% ../nbs/00_data.ipynb #4ebe1052
 import gzip
 import hashlib
 import io
@@ -16,27 +16,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# %% ../nbs/00_data.ipynb #c784ba8d
+# %% ../nbs/00_data.ipynb #56fe5004
 class HousepricerError(Exception):
     "Base of every error a user can cause: its message names the cause in one line."
 
 class DataError(HousepricerError, ValueError):
     "A data file or frame housepricer cannot use: the message names the file, column or rows."
 
-# %% ../nbs/00_data.ipynb #02fbe5ce
+# %% ../nbs/00_data.ipynb #a84e911d
 ID, TARGET = 'Id', 'SalePrice'
 EMBEDDED = {'train': 'train.csv.gz', 'test': 'test.csv.gz'}
 
-def _data_file(name): return resources.files('housepricer')/'data'/name
+def _data_file(name): return resources.files('housepricer')/'kaggle_data'/name
 
 def _pinned_sha256() -> dict:
-    "The SHA-256 of each uncompressed embedded CSV, as listed in `data/SHA256SUMS`."
+    "The SHA-256 of each uncompressed embedded CSV, as listed in `kaggle_data/SHA256SUMS`."
     lines = _data_file('SHA256SUMS').read_text().split('\n')
     return {name.removesuffix('.csv'): digest for digest, name in (line.split() for line in lines if line.strip())}
 
 TRAIN_SHA256, TEST_SHA256 = _pinned_sha256()['train'], _pinned_sha256()['test']
 
-# %% ../nbs/00_data.ipynb #7f20d23a
+# %% ../nbs/00_data.ipynb #5713f3b1
 def sha256_hex(data: bytes) -> str:
     "SHA-256 of `data` as 64 hex digits."
     return hashlib.sha256(data).hexdigest()
@@ -49,7 +49,7 @@ def _embedded_bytes(split: str) -> bytes:
         raise DataError(f'embedded {split}.csv is corrupted: SHA-256 {sha256_hex(data)[:12]}…, expected {expected[:12]}…')
     return data
 
-# %% ../nbs/00_data.ipynb #e250fceb
+# %% ../nbs/00_data.ipynb #a1517989
 def _user_bytes(path) -> bytes:
     "The bytes of a user's file, or a `DataError` saying why there are none."
     path = Path(path)
@@ -85,7 +85,7 @@ def read_houses(path) -> pd.DataFrame:
     "Houses from a user's CSV in the Kaggle format: `DataError` naming the cause if the file cannot be used."
     return _parse_houses(_user_bytes(path), str(path))
 
-# %% ../nbs/00_data.ipynb #114368f4
+# %% ../nbs/00_data.ipynb #e3c8c3bb
 def require_target(df: pd.DataFrame, name: str='data') -> pd.DataFrame:
     "`df` with a float `SalePrice`, or a `DataError` naming the rows where it is missing or not a positive number."
     if TARGET not in df.columns: raise DataError(f'{name}: no {TARGET} column, which training needs')
@@ -103,7 +103,7 @@ def load_test(path=None) -> pd.DataFrame:
     "Houses to price: the embedded Kaggle `test.csv`, or a user's CSV at `path`."
     return _parse_houses(_embedded_bytes('test'), 'test.csv') if path is None else read_houses(path)
 
-# %% ../nbs/00_data.ipynb #1105d1b8
+# %% ../nbs/00_data.ipynb #627310de
 def data_sha256(path=None) -> str:
     "Version of the training data: SHA-256 of the embedded `train.csv`, or of the user's file at `path`."
     return TRAIN_SHA256 if path is None else sha256_hex(_user_bytes(path))

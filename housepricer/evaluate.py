@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['FOLDS', 'CV_SEED', 'rmsle', 'cross_validate', 'holdout_mae']
 
-# %% ../nbs/04_evaluate.ipynb #d449c97a
+# %% ../nbs/04_evaluate.ipynb #dd4b5c28
 import sys
 import time
 
@@ -17,7 +17,7 @@ from sklearn.model_selection import KFold, train_test_split
 from .data import TARGET, DataError, require_target
 from .models import DEFAULT_MODEL, get_spec, make_model
 
-# %% ../nbs/04_evaluate.ipynb #09e3514c
+# %% ../nbs/04_evaluate.ipynb #dd6b005a
 def rmsle(actual, predicted) -> float:
     "Root mean squared error between log(`actual`) and log(`predicted`): the competition's metric."
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
@@ -25,7 +25,7 @@ def rmsle(actual, predicted) -> float:
         raise DataError('RMSLE needs finite, positive predicted prices')
     return float(np.sqrt(np.mean((np.log(actual) - np.log(predicted)) ** 2)))
 
-# %% ../nbs/04_evaluate.ipynb #71ebb478
+# %% ../nbs/04_evaluate.ipynb #b1d0c4b7
 FOLDS, CV_SEED = 5, 42
 
 def _report(progress, message):
@@ -47,7 +47,7 @@ def cross_validate(df: pd.DataFrame, model=DEFAULT_MODEL, folds: int=FOLDS, seed
                 rmsle_folds=rmsles, mae_cv=float(np.mean(maes)), mae_folds=maes,
                 folds=folds, cv_seed=seed, rows=len(df))
 
-# %% ../nbs/04_evaluate.ipynb #d5a2f46c
+# %% ../nbs/04_evaluate.ipynb #a499c5dc
 def holdout_mae(df: pd.DataFrame, model=DEFAULT_MODEL, seed: int=1) -> float:
     "MAE in dollars on the blog's holdout: `train_test_split(random_state=seed)`, a quarter of the rows held out."
     df = require_target(df)

@@ -5,17 +5,17 @@
 # %% auto #0
 __all__ = ['SEED_FEATURES', 'select_features', 'SelectFeatures']
 
-# %% ../nbs/02_features.ipynb #35c6c710
+# %% ../nbs/02_features.ipynb #cde4ff29
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .clean import FEATURES
 from .data import ID, TARGET, DataError
 
-# %% ../nbs/02_features.ipynb #c2925324
+# %% ../nbs/02_features.ipynb #1f479bd8
 SEED_FEATURES = ('LotArea', 'YearBuilt', '1stFlrSF', '2ndFlrSF', 'FullBath', 'BedroomAbvGr', 'TotRmsAbvGrd')
 
-# %% ../nbs/02_features.ipynb #2ba430fb
+# %% ../nbs/02_features.ipynb #50e245d0
 def select_features(df: pd.DataFrame, columns=FEATURES) -> pd.DataFrame:
     "A new frame with `Id`, the feature `columns` in that order, and `SalePrice` when `df` has them."
     missing = [c for c in columns if c not in df.columns]
@@ -26,7 +26,7 @@ def select_features(df: pd.DataFrame, columns=FEATURES) -> pd.DataFrame:
     keep = kept(ID) + list(columns) + kept(TARGET)
     return df[keep].copy()
 
-# %% ../nbs/02_features.ipynb #9c9199d2
+# %% ../nbs/02_features.ipynb #0df57d7a
 class SelectFeatures(TransformerMixin, BaseEstimator):
     "`select_features` as a pipeline step: only the feature `columns` go on to the estimator."
     def __init__(self, columns=FEATURES): self.columns = columns

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MODELS', 'DEFAULT_MODEL', 'ModelSpec', 'UnknownModelError', 'get_spec', 'model_params', 'make_model', 'train']
 
-# %% ../nbs/03_models.ipynb #eff412e3
+# %% ../nbs/03_models.ipynb #864f4b2e
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -21,7 +21,7 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, Clean
 from .data import TARGET, HousepricerError, require_target
 from .features import SEED_FEATURES, SelectFeatures
 
-# %% ../nbs/03_models.ipynb #a27ef9a5
+# %% ../nbs/03_models.ipynb #82e5702c
 @dataclass(frozen=True)
 class ModelSpec:
     "A named model: its estimator's parameters, the columns it reads, and whether it learns log(price)."
@@ -33,7 +33,7 @@ class ModelSpec:
     log_target: bool = True  # learn log(SalePrice) and price with exp(prediction)
     seed_param: str | None = 'random_state'  # the parameter the training seed sets, if the estimator is random
 
-# %% ../nbs/03_models.ipynb #daa7db8f
+# %% ../nbs/03_models.ipynb #fd7a6fe9
 def _seed_forest(n_estimators=10, random_state=1):
     return Pipeline([('fill', SimpleImputer(strategy='constant', fill_value=0)),
                      ('forest', RandomForestRegressor(n_estimators=n_estimators, random_state=random_state))])
@@ -56,7 +56,7 @@ MODELS = {spec.name: spec for spec in [
 ]}
 DEFAULT_MODEL = 'hgb'
 
-# %% ../nbs/03_models.ipynb #f27bd9f7
+# %% ../nbs/03_models.ipynb #58d40beb
 class UnknownModelError(HousepricerError, KeyError):
     "A model name that is not in `MODELS`."
     def __str__(self): return self.args[0]
@@ -67,7 +67,7 @@ def get_spec(model) -> ModelSpec:
     if model not in MODELS: raise UnknownModelError(f'unknown model {model!r}: choose one of {", ".join(MODELS)}')
     return MODELS[model]
 
-# %% ../nbs/03_models.ipynb #b0acba77
+# %% ../nbs/03_models.ipynb #579e2f0d
 def model_params(model, seed=None) -> dict:
     "The estimator parameters that `model` trains with: its spec's, with the random seed set to `seed` if given."
     spec = get_spec(model)
@@ -80,7 +80,7 @@ def make_model(model=DEFAULT_MODEL, seed=None) -> Pipeline:
     if spec.log_target: estimator = TransformedTargetRegressor(estimator, func=np.log, inverse_func=np.exp, check_inverse=False)
     return Pipeline([('clean', Clean()), ('select', SelectFeatures(spec.features)), ('model', estimator)])
 
-# %% ../nbs/03_models.ipynb #151424a2
+# %% ../nbs/03_models.ipynb #c84e2e61
 def train(df: pd.DataFrame, model=DEFAULT_MODEL, seed=None) -> Pipeline:
     "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`."
     df = require_target(df)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PredictionError', 'predict', 'write_predictions']
 
-# %% ../nbs/06_predict.ipynb #ce128796
+# %% ../nbs/06_predict.ipynb #5afb3562
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ import pandas as pd
 from .data import ID, TARGET, DataError, HousepricerError
 from .registry import write_atomic
 
-# %% ../nbs/06_predict.ipynb #0d7b285c
+# %% ../nbs/06_predict.ipynb #e2e15185
 class PredictionError(HousepricerError):
     "A model that produced prices that are not finite and positive."
 
@@ -26,7 +26,7 @@ def predict(model, df: pd.DataFrame) -> pd.DataFrame:
         raise PredictionError(f'the model produced {int((~(np.isfinite(prices) & (prices > 0))).sum())} prices that are not finite and positive')
     return pd.DataFrame({ID: df[ID].to_numpy(), TARGET: prices})
 
-# %% ../nbs/06_predict.ipynb #84feb0e9
+# %% ../nbs/06_predict.ipynb #e0fdf089
 def write_predictions(predictions: pd.DataFrame, path) -> Path:
     "Write `predictions` as CSV to `path`, atomically; a `DataError` if the folder is missing or not writable."
     path = Path(path)

@@ -7,7 +7,7 @@ __all__ = ['TRUSTED_PACKAGES', 'TRUSTED_NAMES', 'REGISTRY_ENV', 'DEFAULT_REGISTR
            'RegistryError', 'UnsafeModelError', 'write_atomic', 'save_artifact', 'load_artifact', 'package_versions',
            'build_version', 'registry_root', 'Registry', 'load_model']
 
-# %% ../nbs/05_registry.ipynb #bfecd650
+# %% ../nbs/05_registry.ipynb #306e6862
 import contextlib
 import fcntl
 import importlib
@@ -33,14 +33,14 @@ from .data import HousepricerError, sha256_hex
 from .evaluate import cross_validate
 from .models import DEFAULT_MODEL, get_spec, model_params, train
 
-# %% ../nbs/05_registry.ipynb #e9d1aa89
+# %% ../nbs/05_registry.ipynb #cf5962b0
 class RegistryError(HousepricerError):
     "A registry folder, version or metadata file that cannot be used: the message names it."
 
 class UnsafeModelError(HousepricerError):
     "A model file that is refused before any of its code can run: not skops, tampered with, or holding untrusted types."
 
-# %% ../nbs/05_registry.ipynb #34a270de
+# %% ../nbs/05_registry.ipynb #12dc07d6
 def write_atomic(path, data: bytes) -> Path:
     "Write `data` to `path` so that readers see the old file or the whole new one, never a part."
     path = Path(path)
@@ -56,7 +56,7 @@ def write_atomic(path, data: bytes) -> Path:
         raise
     return path
 
-# %% ../nbs/05_registry.ipynb #c2bda36e
+# %% ../nbs/05_registry.ipynb #757476c0
 TRUSTED_PACKAGES = ('sklearn', 'housepricer')
 # Not classes of those packages, but kept by their estimators and harmless: numpy's dtype, and the
 # `partial(check_array, ...)` that HistGradientBoostingRegressor keeps (a function a file names is only
@@ -91,7 +91,7 @@ def load_artifact(path, sha256: str | None=None):
     try: return sio.loads(data, trusted=found)
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
 
-# %% ../nbs/05_registry.ipynb #b6ccbb4e
+# %% ../nbs/05_registry.ipynb #e95fa471
 def _git_commit() -> str | None:
     "The commit of the housepricer source checkout, when it is one."
     source = Path(housepricer.__file__).parent.parent
@@ -119,7 +119,7 @@ def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None
                     train_seconds=round(seconds, 3))
     return fitted, metadata
 
-# %% ../nbs/05_registry.ipynb #8e071c23
+# %% ../nbs/05_registry.ipynb #04162fa3
 REGISTRY_ENV, DEFAULT_REGISTRY = 'HOUSEPRICER_REGISTRY', 'models'
 INDEX, ARTIFACT, METADATA = 'registry.json', 'model.skops', 'metadata.json'
 
@@ -136,7 +136,7 @@ def _read_json(path: Path):
 
 def _json_bytes(obj) -> bytes: return (json.dumps(obj, indent=2) + '\n').encode()
 
-# %% ../nbs/05_registry.ipynb #5cb664d4
+# %% ../nbs/05_registry.ipynb #98b80477
 class Registry:
     "The versions in the registry folder `root`, and its champion."
     def __init__(self, root=None): self.root = registry_root(root)
@@ -212,7 +212,7 @@ class Registry:
     @property
     def history(self) -> list: return self._index()['history']
 
-# %% ../nbs/05_registry.ipynb #45c7c238
+# %% ../nbs/05_registry.ipynb #3f4e09ad
 def load_model(which='champion', registry=None):
     "`(model, metadata)` for `which`: `'champion'`, a version number, or the path of a `.skops` file."
     which = 'champion' if which is None else str(which)
