@@ -51,7 +51,7 @@ MODELS = {spec.name: spec for spec in [
     ModelSpec('seed-rf', "The blog's baseline: a random forest of 10 trees on 7 columns, missing values as 0",
               _seed_forest, dict(n_estimators=10, random_state=1), features=SEED_FEATURES, log_target=False),
     ModelSpec('hgb', 'Histogram gradient boosting on all 79 columns with native categories, on log price',
-              _boosting, dict(learning_rate=0.05, max_iter=600, max_leaf_nodes=15, min_samples_leaf=10,
+              _boosting, dict(learning_rate=0.1, max_iter=200, max_leaf_nodes=15, min_samples_leaf=10,
                               l2_regularization=1.0, early_stopping=False, random_state=42)),
 ]}
 DEFAULT_MODEL = 'hgb'
