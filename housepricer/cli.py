@@ -12,7 +12,7 @@ import sys
 
 import housepricer
 from .data import TRAIN_SHA256, HousepricerError, data_sha256, load_data, load_test
-from .evaluate import cross_validate
+from .evaluate import compare, evaluate
 from .gate import TOLERANCE, gate, gate_table
 from .models import DEFAULT_MODEL, MODELS
 from .predict import predict, write_predictions
@@ -37,11 +37,12 @@ def _parser() -> argparse.ArgumentParser:
         if name == 'registry': p.add_argument('--registry', metavar='DIR', help=f'registry folder (default: ${REGISTRY_ENV} or ./{DEFAULT_REGISTRY})')
         if name == 'tolerance': p.add_argument('--tolerance', type=float, default=TOLERANCE, metavar='T', help=f'how much worse than the champion\'s RMSLE still passes (default: {TOLERANCE})')
         if name == 'json': p.add_argument('--json', action='store_true', help='print JSON')
+        if name == 'jobs': p.add_argument('--jobs', type=int, default=-1, metavar='N', help='processes for the cross-validation folds (default: all cores)')
 
     train = command('train', 'score a model by the protocol, train it on all rows, register it, and promote it if it passes the gate',
                     'Score a model by 5-fold CV, train it on all rows and register it as the next version. It becomes champion if it '
                     'passes the gate (its RMSLE is not worse than the champion\'s by more than the tolerance); otherwise the exit code is 1.')
-    for name in ['data', 'model', 'registry', 'tolerance']: option(train, name)
+    for name in ['data', 'model', 'registry', 'tolerance', 'jobs']: option(train, name)
     train.add_argument('--seed', type=int, help="random seed of the model (default: the model's own)")
     train.add_argument('--no-gate', action='store_true', help='register without comparing or promoting (the first model still becomes champion)')
     train.add_argument('--json', action='store_true', help="print the new version's metadata as JSON")
@@ -53,8 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     pred.add_argument('--out', required=True, metavar='FILE', help='where to write the predictions (CSV)')
 
     evaluate = command('evaluate', 'score a model by the protocol without registering it',
-                       'Score a model by the evaluation protocol: RMSLE and MAE by shuffled 5-fold CV (seed 42).')
-    for name in ['model', 'data', 'json']: option(evaluate, name)
+                       'Score a model by the evaluation protocol: RMSLE and MAE by shuffled 5-fold CV (seed 42), on all rows '
+                       'and with the two outliers dropped first, plus the final fit time and the predict speed.')
+    for name in ['model', 'data', 'json', 'jobs']: option(evaluate, name)
+    evaluate.add_argument('--all', action='store_true', help='compare every model in a table')
 
     models = command('models', 'list the registered versions and the champion')
     for name in ['registry', 'json']: option(models, name)
@@ -62,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     check = command('gate', 'compare a version with the champion by the same protocol on the same data',
                     'Compare VERSION (default: the latest) with the champion; exit 1 if it is worse by more than the tolerance.')
     check.add_argument('version', nargs='?', default='latest', metavar='VERSION', help='the version to check (default: latest)')
-    for name in ['data', 'registry', 'tolerance']: option(check, name)
+    for name in ['data', 'registry', 'tolerance', 'jobs']: option(check, name)
 
     promote = command('promote', 'make a version the champion')
     promote.add_argument('version', metavar='VERSION', help='the version to promote')
@@ -80,11 +83,11 @@ def _train(args) -> int:
     houses = load_data(args.data)
     version = data_sha256(args.data)
     _err(f'Training {args.model} on {len(houses)} houses (data {version[:12]}…): 5-fold CV, then a final fit')
-    fitted, metadata = build_version(houses, args.model, version, args.seed, progress=True)
+    fitted, metadata = build_version(houses, args.model, version, args.seed, n_jobs=args.jobs, progress=True)
     registry = Registry(args.registry)
     with registry.locked():
         champion = None if registry.champion is None else registry.metadata()
-        result = None if args.no_gate else gate(metadata, champion, houses, args.tolerance, progress=True)
+        result = None if args.no_gate else gate(metadata, champion, houses, args.tolerance, n_jobs=args.jobs, progress=True)
         meta = registry.register(fitted, metadata | dict(gate=result))
         if result and result['passed'] and result['champion'] is not None:
             registry.promote(meta['version'], f'passed the gate: {result["reason"]}')
@@ -93,7 +96,8 @@ def _train(args) -> int:
     else:
         print(f'Registered {args.model} as version {meta["version"]} in {registry.root} ({"champion" if promoted else "not promoted"})\n'
               f'  {_summary(meta)}\n  final fit {meta["train_seconds"]:.1f} s on {meta["data_rows"]} rows, data {version[:12]}…')
-    if result and result['champion'] is not None: print(gate_table(result), file=sys.stderr if args.json else sys.stdout)
+    if result and result['champion'] is not None:
+        print(gate_table(result | dict(candidate=meta['version'])), file=sys.stderr if args.json else sys.stdout)
     return 0 if result is None or result['passed'] else 1
 
 def _predict(args) -> int:
@@ -105,11 +109,20 @@ def _predict(args) -> int:
     return 0
 
 def _evaluate(args) -> int:
-    houses = load_data(args.data)
-    _err(f'Evaluating {args.model} on {len(houses)} houses: 5-fold CV')
-    metrics = cross_validate(houses, args.model, progress=True) | dict(data_sha256=data_sha256(args.data))
+    houses, version = load_data(args.data), data_sha256(args.data)
+    if args.all:
+        _err(f'Evaluating every model on {len(houses)} houses (data {version[:12]}…): both views of 5-fold CV, a final fit')
+        table = compare(houses, n_jobs=args.jobs, progress=True)
+        if args.json: print(json.dumps([dict(model=name, **row, data_sha256=version) for name, row in table.to_dict('index').items()], indent=2))
+        else: print(table.round(4).to_string())
+        return 0
+    _err(f'Evaluating {args.model} on {len(houses)} houses (data {version[:12]}…): both views of 5-fold CV, a final fit')
+    metrics = evaluate(houses, args.model, n_jobs=args.jobs, progress=True) | dict(data_sha256=version)
     if args.json: print(json.dumps(metrics, indent=2))
-    else: print(f'{args.model}: {_summary(dict(metrics=metrics))}, seed {metrics["cv_seed"]}, {metrics["rows"]} rows')
+    else: print(f'{args.model}: {_summary(dict(metrics=metrics))}, seed {metrics["cv_seed"]}, {metrics["rows"]} rows\n'
+                f'  outliers dropped first: RMSLE {metrics["rmsle_cv_outliers_dropped"]:.4f} ± {metrics["rmsle_cv_outliers_dropped_std"]:.4f} '
+                f'({metrics["rows_outliers_dropped"]} rows)\n'
+                f'  final fit {metrics["fit_seconds"]:.1f} s, predicts {metrics["predict_rows_per_second"]:,.0f} houses/s')
     return 0
 
 def _models(args) -> int:
@@ -136,7 +149,7 @@ def _gate(args) -> int:
         if data_sha256(args.data) != candidate['data_sha256']:
             raise HousepricerError(f'{args.data or "the embedded train.csv"} is data {data_sha256(args.data)[:12]}…, not the {candidate["data_sha256"][:12]}… version {candidate["version"]} was trained on')
         houses = load_data(args.data)
-    result = gate(candidate, champion, houses, args.tolerance, progress=True)
+    result = gate(candidate, champion, houses, args.tolerance, n_jobs=args.jobs, progress=True)
     print(gate_table(result))
     return 0 if result['passed'] else 1
 

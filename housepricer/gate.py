@@ -26,7 +26,7 @@ def _protocol(meta: dict) -> tuple:
     m = meta['metrics']
     return meta['data_sha256'], m['folds'], m['cv_seed'], m['rows']
 
-def champion_score(champion: dict, candidate: dict, df: pd.DataFrame | None=None, progress=False) -> tuple:
+def champion_score(champion: dict, candidate: dict, df: pd.DataFrame | None=None, n_jobs: int=1, progress=False) -> tuple:
     "`(rmsle_cv, rescored)` of the champion on the candidate's data: its own score, or the protocol re-run on `df`."
     if _protocol(champion) == _protocol(candidate): return champion['metrics']['rmsle_cv'], False
     name, version = champion['model'], champion['version']
@@ -36,18 +36,18 @@ def champion_score(champion: dict, candidate: dict, df: pd.DataFrame | None=None
         raise GateError(f'champion v{version} was scored on data {champion["data_sha256"][:12]}…, the candidate on '
                         f'{candidate["data_sha256"][:12]}…: re-scoring the champion needs the candidate\'s data (--data)')
     spec = dataclasses.replace(get_spec(name), params=champion['params'])
-    try: metrics = cross_validate(df, spec, candidate['metrics']['folds'], candidate['metrics']['cv_seed'], progress=progress)
+    try: metrics = cross_validate(df, spec, candidate['metrics']['folds'], candidate['metrics']['cv_seed'], n_jobs, progress)
     except TypeError as e: raise GateError(f'champion v{version} ({name}) cannot be re-scored with its recorded parameters: {e}') from None
     return metrics['rmsle_cv'], True
 
 # %% ../nbs/06_gate.ipynb #e92ab430
-def gate(candidate: dict, champion: dict | None, df: pd.DataFrame | None=None, tolerance: float=TOLERANCE, progress=False) -> dict:
+def gate(candidate: dict, champion: dict | None, df: pd.DataFrame | None=None, tolerance: float=TOLERANCE, n_jobs: int=1, progress=False) -> dict:
     "Whether `candidate` may replace `champion`: its RMSLE is at most the champion's (on the same data) plus `tolerance`."
     if tolerance < 0: raise GateError(f'the tolerance must not be negative (got {tolerance})')
     result = dict(candidate=candidate.get('version'), candidate_model=candidate['model'],
                   candidate_rmsle=candidate['metrics']['rmsle_cv'], tolerance=tolerance)
     if champion is None: return result | dict(passed=True, champion=None, reason='no champion yet')
-    score, rescored = champion_score(champion, candidate, df, progress)
+    score, rescored = champion_score(champion, candidate, df, n_jobs, progress)
     delta = result['candidate_rmsle'] - score
     passed = delta <= tolerance
     reason = (f'RMSLE {delta:+.4f} against the champion: {"within" if passed else "beyond"} the tolerance of {tolerance:.4f}'

@@ -105,10 +105,10 @@ def package_versions() -> dict:
     return dict(python=platform.python_version(), housepricer=housepricer.__version__, sklearn=sklearn.__version__,
                 pandas=pd.__version__, numpy=np.__version__, skops=importlib.metadata.version('skops'))
 
-def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None=None, seed=None, progress=False):
-    "`(fitted, metadata)`: `model` scored by the protocol on `df`, then trained on all of it."
+def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None=None, seed=None, n_jobs: int=1, progress=False):
+    "`(fitted, metadata)`: `model` scored by the protocol on `df` (folds on `n_jobs` processes), then trained on all of it."
     spec = get_spec(model)
-    metrics = cross_validate(df, spec, progress=progress)
+    metrics = cross_validate(df, spec, n_jobs=n_jobs, progress=progress)
     if progress: print(f'  final fit on all {len(df)} rows', file=sys.stderr, flush=True)
     start = time.perf_counter()
     fitted = train(df, spec, seed)
