@@ -166,5 +166,7 @@ class SkewFix(TransformerMixin, BaseEstimator):
 
 # %% ../nbs/02_features.ipynb #5e005ea4
 def is_outlier(df: pd.DataFrame) -> pd.Series:
-    "True for houses of over 4,000 sq ft of living area sold for under $300,000."
-    return (pd.to_numeric(df['GrLivArea']) > 4000) & (pd.to_numeric(df[TARGET]) < 300_000)
+    "True for houses of over 4,000 sq ft of living area sold for under $300,000 (False where either is unknown)."
+    if 'GrLivArea' not in df.columns: return pd.Series(False, index=df.index)
+    def number(name): return pd.to_numeric(df[name], errors='coerce')
+    return (number('GrLivArea') > 4000) & (number(TARGET) < 300_000)
