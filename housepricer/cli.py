@@ -82,9 +82,12 @@ def _summary(meta: dict) -> str:
 def _train(args) -> int:
     houses = load_data(args.data)
     version = data_sha256(args.data)
+    registry = Registry(args.registry)
+    # Mistakes that would only show after minutes of training are caught first.
+    if args.tolerance < 0: raise HousepricerError(f'--tolerance must not be negative (got {args.tolerance})')
+    registry.versions(), registry.champion
     _err(f'Training {args.model} on {len(houses)} houses (data {version[:12]}…): 5-fold CV, then a final fit')
     fitted, metadata = build_version(houses, args.model, version, args.seed, n_jobs=args.jobs, progress=True)
-    registry = Registry(args.registry)
     with registry.locked():
         champion = None if registry.champion is None else registry.metadata()
         result = None if args.no_gate else gate(metadata, champion, houses, args.tolerance, n_jobs=args.jobs, progress=True)

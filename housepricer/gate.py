@@ -12,7 +12,7 @@ import pandas as pd
 
 from .data import HousepricerError
 from .evaluate import cross_validate
-from .models import MODELS, UnknownModelError, get_spec
+from .models import MODELS, get_spec
 
 # %% ../nbs/06_gate.ipynb #ad648755
 TOLERANCE = 0.002

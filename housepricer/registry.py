@@ -11,6 +11,7 @@ __all__ = ['TRUSTED_PACKAGES', 'TRUSTED_NAMES', 'REGISTRY_ENV', 'DEFAULT_REGISTR
 import contextlib
 import fcntl
 import importlib
+import importlib.metadata
 import json
 import os
 import platform
