@@ -11,11 +11,11 @@ import json
 import sys
 
 import housepricer
-from .data import TRAIN_SHA256, HousepricerError, data_sha256, load_data, load_test
+from .data import TRAIN_SHA256, DataError, HousepricerError, data_sha256, load_data, load_test
 from .evaluate import compare, evaluate
 from .gate import TOLERANCE, gate, gate_table
 from .models import DEFAULT_MODEL, MODELS
-from .predict import predict, write_predictions
+from .predict import CHUNKSIZE, FORMATS, predict_chunks, predict_dask, predict_file
 from .registry import DEFAULT_REGISTRY, REGISTRY_ENV, Registry, build_version, load_model
 
 # %% ../nbs/08_cli.ipynb #5c3501e9
@@ -47,11 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument('--no-gate', action='store_true', help='register without comparing or promoting (the first model still becomes champion)')
     train.add_argument('--json', action='store_true', help="print the new version's metadata as JSON")
 
-    pred = command('predict', 'price houses with a registered model', 'Write Id,SalePrice (the Kaggle submission format) for the houses in INPUT.')
-    pred.add_argument('input', nargs='?', metavar='INPUT', help='CSV of houses in the Kaggle format (default: the embedded test.csv)')
+    pred = command('predict', 'price houses with a registered model',
+                   'Write Id,SalePrice (the Kaggle submission format) for the houses in INPUT, a CSV (plain or gzip) or Parquet '
+                   'file in the Kaggle format, checked against the schema the model was trained on. The file is streamed in '
+                   'chunks, so memory does not grow with its size. With --engine dask, INPUT may also be a Parquet dataset '
+                   '(a folder) or a glob of CSV files, and the output is a Parquet dataset (a folder).')
+    pred.add_argument('input', nargs='?', metavar='INPUT', help='CSV or Parquet file of houses (default: the embedded test.csv)')
     pred.add_argument('--model', default='champion', metavar='VERSION|champion|PATH', help='registered version, champion (default), or a .skops file')
     option(pred, 'registry')
-    pred.add_argument('--out', required=True, metavar='FILE', help='where to write the predictions (CSV)')
+    pred.add_argument('--out', required=True, metavar='PATH', help='where to write the predictions: a CSV or Parquet file (by extension), or a folder with --engine dask')
+    pred.add_argument('--format', choices=FORMATS, help='format of --out (default: parquet for .parquet/.pq, else csv)')
+    pred.add_argument('--chunksize', type=int, default=CHUNKSIZE, metavar='N', help=f'rows read at a time (default: {CHUNKSIZE:,})')
+    pred.add_argument('--engine', choices=('local', 'dask'), default='local', help='local: stream on this machine (default); dask: score partitions on a Dask cluster')
+    pred.add_argument('--scheduler', metavar='ADDRESS', help='with --engine dask: address of an existing Dask scheduler (default: start a local cluster)')
+    pred.add_argument('--workers', type=int, default=2, metavar='N', help='with --engine dask and no --scheduler: worker processes of the local cluster (default: 2)')
 
     evaluate = command('evaluate', 'score a model by the protocol without registering it',
                        'Score a model by the evaluation protocol: RMSLE and MAE by shuffled 5-fold CV (seed 42), on all rows '
@@ -104,11 +113,17 @@ def _train(args) -> int:
     return 0 if result is None or result['passed'] else 1
 
 def _predict(args) -> int:
+    if args.engine == 'dask':
+        if args.input is None: raise DataError('--engine dask needs an INPUT: a Parquet file or folder, or CSV files')
+        if args.format == 'csv': raise DataError('--engine dask writes a Parquet dataset (a folder); --format csv is not available')
+    elif args.scheduler: raise DataError('--scheduler is for --engine dask')
     model, meta = load_model(args.model, args.registry)
-    houses = load_test(args.input)
-    written = write_predictions(predict(model, houses), args.out)
+    if args.engine == 'dask': run = predict_dask(model, args.input, args.out, args.scheduler, args.workers, progress=True)
+    elif args.input is None: run = predict_chunks(model, [load_test()], args.out, 'test.csv', args.format, progress=True)
+    else: run = predict_file(model, args.input, args.out, args.chunksize, args.format, progress=True)
+    for line in run.report.lines(): _err(f'warning: {line}')
     source = f'version {meta["version"]} ({meta["model"]})' if meta['version'] else meta['artifact']
-    _err(f'Wrote {len(houses)} predictions to {written} with model {source}')
+    _err(f'Wrote {run.rows:,} predictions to {run.path} with model {source} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} houses/s)')
     return 0
 
 def _evaluate(args) -> int:

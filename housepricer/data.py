@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'HousepricerError', 'DataError', 'sha256_hex',
-           'describe_rows', 'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
+           'require_ids', 'describe_rows', 'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
 
 # %% ../nbs/00_data.ipynb #4ebe1052
 import gzip
@@ -65,19 +65,30 @@ def _parse_houses(data: bytes, name: str) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
         raise DataError(f'{name}: not a readable CSV ({str(e).splitlines()[0]})') from None
     if df.empty: raise DataError(f'{name}: no rows')
+    return require_ids(df, name)
+
+def require_ids(df: pd.DataFrame, # houses, one per row
+                name: str='data', # what to call `df` in messages: a file name, a request
+               ) -> pd.DataFrame:
+    "`df` with its `Id` as `int64`, or a `DataError` if it has no `Id` or one that is not a unique whole number."
     if ID not in df.columns: raise DataError(f'{name}: no {ID} column (the Kaggle format has one)')
     ids = pd.to_numeric(df[ID], errors='coerce')
-    bad = ids.isna() | (ids != ids.round())
+    bad = ids.isna() | (ids != ids.round()) | (ids.abs() > 2**53)
     if bad.any(): raise DataError(f'{name}: {ID} must be a whole number; {describe_rows(df[ID], bad)}')
     dupes = ids[ids.duplicated()].unique()
-    if len(dupes): raise DataError(f'{name}: duplicate {ID} values {", ".join(map(str, dupes[:5].astype(int)))}')
+    if len(dupes): raise DataError(f'{name}: duplicate {ID} values {", ".join(map(str, dupes[:5].astype("int64")))}')
     return df.assign(**{ID: ids.astype('int64')})
 
-def describe_rows(column: pd.Series, bad, most: int=5) -> str:
+def describe_rows(column: pd.Series, # the values, as the user gave them
+                  bad, # true where a value is wrong
+                  most: int=5, # how many rows to name
+                 ) -> str:
     "Where `bad` is true: \"rows 2, 5 hold 'x', nan\", counting data rows from 1 as a spreadsheet does."
     positions = np.flatnonzero(np.asarray(bad))
+    # A default index (0, 1, … or a chunk's 10000, 10001, …) counts the rows of the file; any other is the caller's own.
+    first = column.index.start if isinstance(column.index, pd.RangeIndex) and column.index.step == 1 else 0
     more = ', …' if len(positions) > most else ''
-    rows = ', '.join(str(p + 1) for p in positions[:most])
+    rows = ', '.join(str(first + p + 1) for p in positions[:most])
     values = ', '.join(map(repr, column.iloc[positions[:most]].tolist()))
     return f'rows {rows}{more} hold {values}{more}'
 
@@ -85,7 +96,7 @@ def read_houses(path) -> pd.DataFrame:
     "Houses from a user's CSV in the Kaggle format: `DataError` naming the cause if the file cannot be used."
     return _parse_houses(_user_bytes(path), str(path))
 
-# %% ../nbs/00_data.ipynb #e3c8c3bb
+# %% ../nbs/00_data.ipynb #d36eab7f
 def require_target(df: pd.DataFrame, name: str='data') -> pd.DataFrame:
     "`df` with a float `SalePrice`, or a `DataError` naming the rows where it is missing or not a positive number."
     if TARGET not in df.columns: raise DataError(f'{name}: no {TARGET} column, which training needs')
@@ -103,7 +114,7 @@ def load_test(path=None) -> pd.DataFrame:
     "Houses to price: the embedded Kaggle `test.csv`, or a user's CSV at `path`."
     return _parse_houses(_embedded_bytes('test'), 'test.csv') if path is None else read_houses(path)
 
-# %% ../nbs/00_data.ipynb #627310de
+# %% ../nbs/00_data.ipynb #36587e08
 def data_sha256(path=None) -> str:
     "Version of the training data: SHA-256 of the embedded `train.csv`, or of the user's file at `path`."
     return TRAIN_SHA256 if path is None else sha256_hex(_user_bytes(path))

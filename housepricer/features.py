@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SEED_FEATURES', 'ABSENT_CATEGORIES', 'ABSENT_AMOUNTS', 'QUALITY', 'ORDINAL_SCALES', 'AS_CATEGORIES', 'UNINFORMATIVE',
-           'select_features', 'SelectFeatures', 'fill_absent', 'ordinal_codes', 'add_engineered', 'fill_learned',
-           'HouseFeatures', 'Clipper', 'SkewFix', 'is_outlier']
+           'select_features', 'fill_absent', 'learn_schema', 'SelectFeatures', 'ordinal_codes', 'add_engineered',
+           'fill_learned', 'HouseFeatures', 'Clipper', 'SkewFix', 'is_outlier']
 
 # %% ../nbs/02_features.ipynb #cde4ff29
 import numpy as np
@@ -31,15 +31,7 @@ def select_features(df: pd.DataFrame, columns=FEATURES) -> pd.DataFrame:
     keep = kept(ID) + list(columns) + kept(TARGET)
     return df[keep].copy()
 
-# %% ../nbs/02_features.ipynb #0df57d7a
-class SelectFeatures(TransformerMixin, BaseEstimator):
-    "`select_features` as a pipeline step: only the feature `columns` go on to the estimator."
-    def __init__(self, columns=FEATURES): self.columns = columns
-    def fit(self, X, y=None): return self
-    def transform(self, X): return select_features(X, self.columns)[list(self.columns)]
-    def __sklearn_is_fitted__(self): return True
-
-# %% ../nbs/02_features.ipynb #62f0a502
+# %% ../nbs/02_features.ipynb #b94a9ccd
 ABSENT_CATEGORIES = ('PoolQC', 'MiscFeature', 'Alley', 'Fence', 'FireplaceQu', 'GarageType', 'GarageFinish',
                      'GarageQual', 'GarageCond', 'BsmtQual', 'BsmtCond', 'BsmtExposure', 'BsmtFinType1',
                      'BsmtFinType2', 'MasVnrType')
@@ -54,7 +46,38 @@ def fill_absent(df: pd.DataFrame) -> pd.DataFrame:
     out['GarageYrBlt'] = out['GarageYrBlt'].fillna(out['YearBuilt'])
     return out
 
-# %% ../nbs/02_features.ipynb #1c81e010
+# %% ../nbs/02_features.ipynb #adb7b0a0
+def _plain(value):
+    "A JSON-ready float: `None` for `NaN`."
+    return None if pd.isna(value) else float(value)
+
+def learn_schema(df: pd.DataFrame, # the houses a model is trained on, raw or clean
+                 columns=FEATURES, # the columns the model reads
+                ) -> dict:
+    "Per column of `columns`: its kind and, from `df`, the range and median of a number or the levels and mode of a category."
+    houses = clean(select_features(df, columns))
+    schema = {}
+    for name in columns:
+        values = houses[name]
+        seen = dict(missing=int(values.isna().sum()), none_if_missing=name in ABSENT_CATEGORIES)
+        if name in NUMERIC:
+            schema[name] = dict(kind='number', min=_plain(values.min()), max=_plain(values.max()), median=_plain(values.median()), **seen)
+        else:
+            levels = values.dropna()
+            schema[name] = dict(kind='category', levels=sorted(levels.unique().tolist()),
+                                mode=None if levels.empty else str(levels.mode().iloc[0]), **seen)
+    return schema
+
+# %% ../nbs/02_features.ipynb #e5bcf94e
+class SelectFeatures(TransformerMixin, BaseEstimator):
+    "`select_features` as a pipeline step: only the feature `columns` go on; `fit` learns their `schema_`."
+    def __init__(self, columns=FEATURES): self.columns = columns  # the columns the model reads
+    def fit(self, X, y=None):
+        self.schema_ = learn_schema(X, self.columns)
+        return self
+    def transform(self, X): return select_features(X, self.columns)[list(self.columns)]
+
+# %% ../nbs/02_features.ipynb #c5194007
 QUALITY = {'None': 0, 'Po': 1, 'Fa': 2, 'TA': 3, 'Gd': 4, 'Ex': 5}
 ORDINAL_SCALES = {
     **{name: QUALITY for name in ('ExterQual', 'ExterCond', 'BsmtQual', 'BsmtCond', 'HeatingQC', 'KitchenQual',
@@ -79,7 +102,7 @@ def ordinal_codes(df: pd.DataFrame, keep_categories: bool=False) -> pd.DataFrame
         out[name] = out[name].map(scale).astype('float64').fillna(0.0)
     return out
 
-# %% ../nbs/02_features.ipynb #34e05718
+# %% ../nbs/02_features.ipynb #1f4de84f
 def add_engineered(df: pd.DataFrame) -> pd.DataFrame:
     "A new frame with totals, ages, presence flags and quality-by-size products added."
     out = df.copy()
@@ -103,7 +126,7 @@ def add_engineered(df: pd.DataFrame) -> pd.DataFrame:
     }
     return pd.concat([out, pd.DataFrame(added, index=out.index)], axis=1)
 
-# %% ../nbs/02_features.ipynb #ef31890a
+# %% ../nbs/02_features.ipynb #7421ce70
 AS_CATEGORIES = ('MoSold', 'YrSold')
 UNINFORMATIVE = ('Utilities', 'Street', 'PoolQC')
 
@@ -137,7 +160,7 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
         text = houses.columns[houses.dtypes == object].tolist() + list(AS_CATEGORIES)
         return houses.astype({c: (object if c in text else 'float64') for c in houses.columns})
 
-# %% ../nbs/02_features.ipynb #cb7cda12
+# %% ../nbs/02_features.ipynb #01cb7f0c
 class Clipper(TransformerMixin, BaseEstimator):
     "Clips each column to the [min, max] it had in training."
     def fit(self, X, y=None):
@@ -164,7 +187,7 @@ class SkewFix(TransformerMixin, BaseEstimator):
         return X
     def get_feature_names_out(self, input_features=None): return np.asarray(input_features, dtype=object)
 
-# %% ../nbs/02_features.ipynb #5e005ea4
+# %% ../nbs/02_features.ipynb #976d494e
 def is_outlier(df: pd.DataFrame) -> pd.Series:
     "True for houses of over 4,000 sq ft of living area sold for under $300,000 (False where either is unknown)."
     if 'GrLivArea' not in df.columns: return pd.Series(False, index=df.index)

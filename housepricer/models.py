@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MODELS', 'DEFAULT_MODEL', 'ModelSpec', 'UnknownModelError', 'get_spec', 'model_params', 'WithoutOutliers',
-           'make_model', 'train']
+           'make_model', 'train', 'ModelSchemaError', 'input_schema']
 
 # %% ../nbs/03_models.ipynb #864f4b2e
 from dataclasses import dataclass, field
@@ -148,3 +148,15 @@ def train(df: pd.DataFrame, model=DEFAULT_MODEL, seed=None) -> Pipeline:
     "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`."
     df = require_target(df)
     return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])
+
+# %% ../nbs/03_models.ipynb #6556894a
+class ModelSchemaError(HousepricerError):
+    "A model that carries no input schema (trained by a housepricer before 0.2)."
+
+def input_schema(model, # a fitted model of `make_model`
+                ) -> dict:
+    "The schema (`learn_schema`) of the houses `model` was trained on."
+    pipeline = getattr(model, 'estimator_', model)  # `WithoutOutliers` holds the fitted pipeline
+    try: return pipeline.named_steps['select'].schema_
+    except (AttributeError, KeyError, TypeError):
+        raise ModelSchemaError('the model carries no input schema (it was trained by housepricer before 0.2): train it again') from None

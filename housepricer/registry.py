@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['TRUSTED_PACKAGES', 'TRUSTED_NAMES', 'REGISTRY_ENV', 'DEFAULT_REGISTRY', 'INDEX', 'RECORD', 'ARTIFACT', 'METADATA',
-           'RegistryError', 'UnsafeModelError', 'write_atomic', 'save_artifact', 'load_artifact', 'package_versions',
-           'build_version', 'registry_root', 'Registry', 'load_model']
+           'RegistryError', 'UnsafeModelError', 'atomic_output', 'write_atomic', 'save_artifact', 'load_artifact',
+           'package_versions', 'build_version', 'registry_root', 'Registry', 'load_model']
 
 # %% ../nbs/05_registry.ipynb #306e6862
 import contextlib
@@ -32,7 +32,7 @@ import sklearn
 import housepricer
 from .data import HousepricerError, sha256_hex
 from .evaluate import cross_validate
-from .models import DEFAULT_MODEL, get_spec, model_params, train
+from .models import DEFAULT_MODEL, get_spec, input_schema, model_params, train
 
 # %% ../nbs/05_registry.ipynb #cf5962b0
 class RegistryError(HousepricerError):
@@ -41,23 +41,30 @@ class RegistryError(HousepricerError):
 class UnsafeModelError(HousepricerError):
     "A model file that is refused before any of its code can run: not skops, tampered with, or holding untrusted types."
 
-# %% ../nbs/05_registry.ipynb #12dc07d6
-def write_atomic(path, data: bytes) -> Path:
-    "Write `data` to `path` so that readers see the old file or the whole new one, never a part."
+# %% ../nbs/05_registry.ipynb #a0c02105
+@contextlib.contextmanager
+def atomic_output(path, # the file to write; its folder must exist
+                 ):
+    "Yields a temporary path next to `path`; on success it becomes `path` (fsync'd rename), on failure it is removed."
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    os.close(fd)
     try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        yield Path(tmp)
+        with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
-    return path
 
-# %% ../nbs/05_registry.ipynb #757476c0
+def write_atomic(path, # the file to write
+                 data: bytes, # all of its contents
+                ) -> Path:
+    "Write `data` to `path` so that readers see the old file or the whole new one, never a part."
+    with atomic_output(path) as tmp: Path(tmp).write_bytes(data)
+    return Path(path)
+
+# %% ../nbs/05_registry.ipynb #641f7036
 TRUSTED_PACKAGES = ('sklearn', 'housepricer')
 # Not classes of those packages, but kept by their estimators and harmless: numpy's dtype, and the
 # `partial(check_array, ...)` that HistGradientBoostingRegressor keeps (a function a file names is only
@@ -92,7 +99,7 @@ def load_artifact(path, sha256: str | None=None):
     try: return sio.loads(data, trusted=found)
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
 
-# %% ../nbs/05_registry.ipynb #e95fa471
+# %% ../nbs/05_registry.ipynb #c9b9403d
 def _git_commit() -> str | None:
     "The commit of the housepricer source checkout, when it is one."
     source = Path(housepricer.__file__).parent.parent
@@ -116,11 +123,12 @@ def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None
     seconds = time.perf_counter() - start
     metadata = dict(model=spec.name, params=model_params(spec, seed), features=list(spec.features),
                     log_target=spec.log_target, data_sha256=data_sha256, data_rows=len(df), metrics=metrics,
+                    schema=input_schema(fitted),
                     versions=package_versions(), code=dict(housepricer=housepricer.__version__, git_commit=_git_commit()),
                     train_seconds=round(seconds, 3))
     return fitted, metadata
 
-# %% ../nbs/05_registry.ipynb #04162fa3
+# %% ../nbs/05_registry.ipynb #201a3592
 REGISTRY_ENV, DEFAULT_REGISTRY = 'HOUSEPRICER_REGISTRY', 'models'
 INDEX, RECORD, ARTIFACT, METADATA = 'registry.json', 'champion.json', 'model.skops', 'metadata.json'
 
@@ -138,7 +146,7 @@ def _read_json(path: Path):
 
 def _json_bytes(obj) -> bytes: return (json.dumps(obj, indent=2) + '\n').encode()
 
-# %% ../nbs/05_registry.ipynb #98b80477
+# %% ../nbs/05_registry.ipynb #fb191afe
 class Registry:
     "The versions in the registry folder `root`, its champion and its history."
     def __init__(self, root=None): self.root, self._depth = registry_root(root), 0
@@ -259,7 +267,7 @@ class Registry:
             self._change_champion(stack[-2], 'rollback', f'rolled back from version {stack[-1]}')
         return stack[-2]
 
-# %% ../nbs/05_registry.ipynb #9ec93cbd
+# %% ../nbs/05_registry.ipynb #76ef3043
 def load_model(which='champion', registry=None):
     "`(model, metadata)` for `which`: `'champion'`, `'latest'`, a version number, or the path of a `.skops` file."
     which = 'champion' if which is None else str(which)
