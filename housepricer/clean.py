@@ -67,7 +67,8 @@ def _as_code(column: pd.Series) -> pd.Series:
     return pd.Series(_per_value(column, lambda v: v.map(_code).astype(object)), index=column.index, name=column.name, dtype=object)
 
 # %% ../nbs/01_clean.ipynb #e9eaf4b8
-def clean(df: pd.DataFrame) -> pd.DataFrame:
+def clean(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame or a request
+         ) -> pd.DataFrame:
     "A new frame of the same houses in which every known column has its one type: `float64` numbers or text codes."
     out = df.copy()
     for name in NUMERIC:

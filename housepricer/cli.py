@@ -11,6 +11,7 @@ import json
 import sys
 
 import housepricer
+from .card import version_card
 from .data import TRAIN_SHA256, DataError, HousepricerError, data_sha256, load_data, load_test
 from .evaluate import compare, evaluate
 from .gate import TOLERANCE, gate, gate_table
@@ -81,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     option(promote, 'registry')
     rollback = command('rollback', 'make the previous champion the champion again')
     option(rollback, 'registry')
+
+    card = command('card', "print a version's model card (Markdown)",
+                   'Print the model card of VERSION (default: the champion) as Markdown: intended use and limits, the data version, '
+                   'the metrics, the parameters, the package versions, and how it compares with the champion before it.')
+    card.add_argument('version', nargs='?', default='champion', metavar='VERSION|champion', help='the version (default: champion)')
+    option(card, 'registry')
     return parser
 
 # %% ../nbs/08_cli.ipynb #4e14be53
@@ -181,10 +188,17 @@ def _rollback(args) -> int:
     print(f'rolled back: version {registry.rollback()} is the champion again in {registry.root}')
     return 0
 
-_COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback)
+def _card(args) -> int:
+    print(version_card(args.version, args.registry), end='')
+    return 0
+
+_COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback,
+                 card=_card)
 
 # %% ../nbs/08_cli.ipynb #5205fea8
-def main(argv=None) -> int:
+def main(
+    argv=None,  # the arguments after `housepricer`; `None` for `sys.argv[1:]`
+) -> int:
     "Run the `housepricer` command line with `argv` (default: `sys.argv[1:]`); return the exit code."
     args = _parser().parse_args(argv)
     try: return _COMMANDS[args.command](args)

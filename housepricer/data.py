@@ -37,7 +37,9 @@ def _pinned_sha256() -> dict:
 TRAIN_SHA256, TEST_SHA256 = _pinned_sha256()['train'], _pinned_sha256()['test']
 
 # %% ../nbs/00_data.ipynb #5713f3b1
-def sha256_hex(data: bytes) -> str:
+def sha256_hex(
+    data: bytes,  # the bytes to hash
+) -> str:
     "SHA-256 of `data` as 64 hex digits."
     return hashlib.sha256(data).hexdigest()
 
@@ -98,12 +100,17 @@ def describe_rows(column: pd.Series, # the values, as the user gave them
     values = ', '.join(map(repr, column.iloc[positions[:most]].tolist()))
     return f'rows {rows}{more} hold {values}{more}'
 
-def read_houses(path) -> pd.DataFrame:
+def read_houses(
+    path,  # a CSV file of houses in the Kaggle format
+) -> pd.DataFrame:
     "Houses from a user's CSV in the Kaggle format: `DataError` naming the cause if the file cannot be used."
     return _parse_houses(_user_bytes(path), str(path))
 
 # %% ../nbs/00_data.ipynb #d36eab7f
-def require_target(df: pd.DataFrame, name: str='data') -> pd.DataFrame:
+def require_target(
+    df: pd.DataFrame,  # houses that should carry a `SalePrice`
+    name: str='data',  # what to call `df` in the error message: a file name, usually
+) -> pd.DataFrame:
     "`df` with a float `SalePrice`, or a `DataError` naming the rows where it is missing or not a positive number."
     if TARGET not in df.columns: raise DataError(f'{name}: no {TARGET} column, which training needs')
     price = pd.to_numeric(df[TARGET], errors='coerce')
@@ -111,16 +118,22 @@ def require_target(df: pd.DataFrame, name: str='data') -> pd.DataFrame:
     if bad.any(): raise DataError(f'{name}: {TARGET} must be a positive number; {describe_rows(df[TARGET], bad)}')
     return df.assign(**{TARGET: price.astype('float64')})
 
-def load_data(path=None) -> pd.DataFrame:
+def load_data(
+    path=None,  # a CSV of priced houses in the Kaggle format; `None` for the embedded train.csv
+) -> pd.DataFrame:
     "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's CSV at `path`."
     if path is None: return require_target(_parse_houses(_embedded_bytes('train'), 'train.csv'), 'train.csv')
     return require_target(read_houses(path), str(path))
 
-def load_test(path=None) -> pd.DataFrame:
+def load_test(
+    path=None,  # a CSV of houses in the Kaggle format; `None` for the embedded test.csv
+) -> pd.DataFrame:
     "Houses to price: the embedded Kaggle `test.csv`, or a user's CSV at `path`."
     return _parse_houses(_embedded_bytes('test'), 'test.csv') if path is None else read_houses(path)
 
 # %% ../nbs/00_data.ipynb #36587e08
-def data_sha256(path=None) -> str:
+def data_sha256(
+    path=None,  # a user's training CSV; `None` for the embedded train.csv
+) -> str:
     "Version of the training data: SHA-256 of the embedded `train.csv`, or of the user's file at `path`."
     return TRAIN_SHA256 if path is None else sha256_hex(_user_bytes(path))

@@ -20,7 +20,10 @@ from .features import is_outlier
 from .models import DEFAULT_MODEL, MODELS, get_spec, make_model, train
 
 # %% ../nbs/04_evaluate.ipynb #dd6b005a
-def rmsle(actual, predicted) -> float:
+def rmsle(
+    actual,  # the observed prices
+    predicted,  # the predicted prices, in the same order: finite and positive
+) -> float:
     "Root mean squared error between log(`actual`) and log(`predicted`): the competition's metric."
     actual, predicted = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
     if not (np.isfinite(predicted).all() and (predicted > 0).all()):
@@ -38,7 +41,14 @@ def _score_fold(spec, X, y, train_rows, valid_rows) -> tuple:
     predicted = make_model(spec).fit(X.iloc[train_rows], y.iloc[train_rows]).predict(X.iloc[valid_rows])
     return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted))
 
-def cross_validate(df: pd.DataFrame, model=DEFAULT_MODEL, folds: int=FOLDS, seed: int=CV_SEED, n_jobs: int=1, progress: bool=False) -> dict:
+def cross_validate(
+    df: pd.DataFrame,  # priced houses in the Kaggle format
+    model=DEFAULT_MODEL,  # a model name or `ModelSpec`
+    folds: int=FOLDS,  # how many folds
+    seed: int=CV_SEED,  # the seed that shuffles the rows into folds
+    n_jobs: int=1,  # processes to fit the folds on (-1: every core); the scores do not depend on it
+    progress: bool=False,  # print each fold's score to stderr as it comes
+) -> dict:
     "The protocol's metrics for `model` on the priced houses in `df`: RMSLE and MAE by shuffled k-fold CV."
     df = require_target(df).reset_index(drop=True)
     spec = get_spec(model)
@@ -54,15 +64,19 @@ def cross_validate(df: pd.DataFrame, model=DEFAULT_MODEL, folds: int=FOLDS, seed
                 rmsle_folds=rmsles, mae_cv=float(np.mean(maes)), mae_folds=maes,
                 folds=folds, cv_seed=seed, rows=len(df))
 
-# %% ../nbs/04_evaluate.ipynb #a499c5dc
-def holdout_mae(df: pd.DataFrame, model=DEFAULT_MODEL, seed: int=1) -> float:
+# %% ../nbs/04_evaluate.ipynb #5ad8d57e
+def holdout_mae(
+    df: pd.DataFrame,  # priced houses in the Kaggle format
+    model=DEFAULT_MODEL,  # a model name or `ModelSpec`
+    seed: int=1,  # the `random_state` of the split (the blog's is 1)
+) -> float:
     "MAE in dollars on the blog's holdout: `train_test_split(random_state=seed)`, a quarter of the rows held out."
     df = require_target(df)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     X_train, X_valid, y_train, y_valid = train_test_split(X, y, random_state=seed)
     return float(mean_absolute_error(y_valid, make_model(model).fit(X_train, y_train).predict(X_valid)))
 
-# %% ../nbs/04_evaluate.ipynb #99251c57
+# %% ../nbs/04_evaluate.ipynb #107ab6c0
 def _prediction_speed(fitted, df: pd.DataFrame, rows: int=10_000) -> float:
     "Houses per second that `fitted` prices, on about `rows` rows made of `df`'s."
     batch = pd.concat([df] * max(1, rows // len(df)), ignore_index=True)
@@ -70,7 +84,12 @@ def _prediction_speed(fitted, df: pd.DataFrame, rows: int=10_000) -> float:
     fitted.predict(batch)
     return len(batch) / (time.perf_counter() - start)
 
-def evaluate(df: pd.DataFrame, model=DEFAULT_MODEL, n_jobs: int=1, progress: bool=False) -> dict:
+def evaluate(
+    df: pd.DataFrame,  # priced houses in the Kaggle format
+    model=DEFAULT_MODEL,  # a model name or `ModelSpec`
+    n_jobs: int=1,  # processes to fit the folds on (-1: every core)
+    progress: bool=False,  # print each fold's score to stderr as it comes
+) -> dict:
     "Both views of the protocol for `model` (all rows; outliers dropped first), the final fit's seconds and the predict speed."
     spec = get_spec(model)
     df = require_target(df)
@@ -86,8 +105,13 @@ def evaluate(df: pd.DataFrame, model=DEFAULT_MODEL, n_jobs: int=1, progress: boo
                           rmsle_folds_outliers_dropped=dropped['rmsle_folds'], rows_outliers_dropped=dropped['rows'],
                           fit_seconds=round(fit_seconds, 3), predict_rows_per_second=round(_prediction_speed(fitted, df)))
 
-# %% ../nbs/04_evaluate.ipynb #63491d28
-def compare(df: pd.DataFrame, models=tuple(MODELS), n_jobs: int=1, progress: bool=False) -> pd.DataFrame:
+# %% ../nbs/04_evaluate.ipynb #65b5072f
+def compare(
+    df: pd.DataFrame,  # priced houses in the Kaggle format
+    models=tuple(MODELS),  # the names (or specs) of the models to compare
+    n_jobs: int=1,  # processes to fit the folds on (-1: every core)
+    progress: bool=False,  # print each fold's score to stderr as it comes
+) -> pd.DataFrame:
     "`evaluate` of each of `models`, as a table: CV mean and std both ways, fit seconds and predict rows/s."
     rows = [evaluate(df, name, n_jobs, progress) for name in models]
     columns = ['model', 'rmsle_cv', 'rmsle_cv_std', 'rmsle_cv_outliers_dropped', 'rmsle_cv_outliers_dropped_std',

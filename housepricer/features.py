@@ -21,7 +21,9 @@ from .data import ID, TARGET, DataError
 SEED_FEATURES = ('LotArea', 'YearBuilt', '1stFlrSF', '2ndFlrSF', 'FullBath', 'BedroomAbvGr', 'TotRmsAbvGrd')
 
 # %% ../nbs/02_features.ipynb #50e245d0
-def select_features(df: pd.DataFrame, columns=FEATURES) -> pd.DataFrame:
+def select_features(df: pd.DataFrame, # houses, raw or clean
+                    columns=FEATURES, # the feature columns to keep, in this order
+                   ) -> pd.DataFrame:
     "A new frame with `Id`, the feature `columns` in that order, and `SalePrice` when `df` has them."
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -38,7 +40,9 @@ ABSENT_CATEGORIES = ('PoolQC', 'MiscFeature', 'Alley', 'Fence', 'FireplaceQu', '
 ABSENT_AMOUNTS = ('GarageArea', 'GarageCars', 'BsmtFinSF1', 'BsmtFinSF2', 'BsmtUnfSF', 'TotalBsmtSF',
                   'BsmtFullBath', 'BsmtHalfBath', 'MasVnrArea')
 
-def fill_absent(df: pd.DataFrame) -> pd.DataFrame:
+def fill_absent(
+    df: pd.DataFrame,  # cleaned houses with every column of the Kaggle format
+) -> pd.DataFrame:
     "A new frame where NA that means \"none\" is `'None'` (categories) or 0 (amounts), and `GarageYrBlt` defaults to `YearBuilt`."
     out = df.copy()
     for name in ABSENT_CATEGORIES: out[name] = out[name].where(out[name].notna(), 'None')
@@ -71,7 +75,8 @@ def learn_schema(df: pd.DataFrame, # the houses a model is trained on, raw or cl
 # %% ../nbs/02_features.ipynb #e5bcf94e
 class SelectFeatures(TransformerMixin, BaseEstimator):
     "`select_features` as a pipeline step: only the feature `columns` go on; `fit` learns their `schema_`."
-    def __init__(self, columns=FEATURES): self.columns = columns  # the columns the model reads
+    def __init__(self, columns=FEATURES, # the columns the model reads
+                ): self.columns = columns
     def fit(self, X, y=None):
         self.schema_ = learn_schema(X, self.columns)
         return self
@@ -94,7 +99,10 @@ ORDINAL_SCALES = {
     'LandSlope': {'Sev': 0, 'Mod': 1, 'Gtl': 2},
 }
 
-def ordinal_codes(df: pd.DataFrame, keep_categories: bool=False) -> pd.DataFrame:
+def ordinal_codes(
+    df: pd.DataFrame,  # houses after `fill_absent`, grades as text
+    keep_categories: bool=False,  # also keep each grade as text, in a column `<name>_cat`
+) -> pd.DataFrame:
     "A new frame with each graded column as its number on its scale; `keep_categories` also keeps the grades as `<name>_cat`."
     out = df.copy()
     for name, scale in ORDINAL_SCALES.items():
@@ -103,7 +111,9 @@ def ordinal_codes(df: pd.DataFrame, keep_categories: bool=False) -> pd.DataFrame
     return out
 
 # %% ../nbs/02_features.ipynb #1f4de84f
-def add_engineered(df: pd.DataFrame) -> pd.DataFrame:
+def add_engineered(
+    df: pd.DataFrame,  # houses after `ordinal_codes`, grades as numbers
+) -> pd.DataFrame:
     "A new frame with totals, ages, presence flags and quality-by-size products added."
     out = df.copy()
     total_sf = out['TotalBsmtSF'] + out['1stFlrSF'] + out['2ndFlrSF']
@@ -130,7 +140,13 @@ def add_engineered(df: pd.DataFrame) -> pd.DataFrame:
 AS_CATEGORIES = ('MoSold', 'YrSold')
 UNINFORMATIVE = ('Utilities', 'Street', 'PoolQC')
 
-def fill_learned(df: pd.DataFrame, frontage_by_neighborhood: dict, frontage: float, modes: dict, medians: dict) -> pd.DataFrame:
+def fill_learned(
+    df: pd.DataFrame,  # houses after `fill_absent`
+    frontage_by_neighborhood: dict,  # the median `LotFrontage` of each neighbourhood, learned in training
+    frontage: float,  # the median `LotFrontage` overall, for neighbourhoods training never saw
+    modes: dict,  # the most frequent value of each categorical column, learned in training
+    medians: dict,  # the median of each numeric column, learned in training
+) -> pd.DataFrame:
     "A new frame with `LotFrontage` filled by neighbourhood (else `frontage`), other gaps by `modes` and `medians`."
     out = df.copy()
     by_neighborhood = out['Neighborhood'].map(frontage_by_neighborhood).astype('float64').fillna(frontage)
@@ -140,7 +156,9 @@ def fill_learned(df: pd.DataFrame, frontage_by_neighborhood: dict, frontage: flo
 
 class HouseFeatures(TransformerMixin, BaseEstimator):
     "Raw houses in, engineered features out; the fills for unknown values are learned in `fit`."
-    def __init__(self, keep_grade_categories=False): self.keep_grade_categories = keep_grade_categories
+    def __init__(self,
+                 keep_grade_categories=False,  # also pass the graded columns on as text categories (`ordinal_codes`)
+                ): self.keep_grade_categories = keep_grade_categories
 
     def _known(self, X): return fill_absent(select_features(clean(X))[list(FEATURES)])
 
@@ -172,7 +190,9 @@ class Clipper(TransformerMixin, BaseEstimator):
 
 class SkewFix(TransformerMixin, BaseEstimator):
     "Box-Cox (`boxcox1p`) of the non-negative columns whose skew in training exceeds `threshold`, λ fitted per column."
-    def __init__(self, threshold=0.75): self.threshold = threshold
+    def __init__(self,
+                 threshold=0.75,  # the absolute skew above which a column is transformed
+                ): self.threshold = threshold
     def fit(self, X, y=None):
         X = np.asarray(X, dtype='float64')
         self.columns_, self.lambdas_ = [], []
@@ -188,7 +208,9 @@ class SkewFix(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None): return np.asarray(input_features, dtype=object)
 
 # %% ../nbs/02_features.ipynb #976d494e
-def is_outlier(df: pd.DataFrame) -> pd.Series:
+def is_outlier(
+    df: pd.DataFrame,  # houses; without `GrLivArea` or `SalePrice` none is an outlier
+) -> pd.Series:
     "True for houses of over 4,000 sq ft of living area sold for under $300,000 (False where either is unknown)."
     if 'GrLivArea' not in df.columns: return pd.Series(False, index=df.index)
     def number(name): return pd.to_numeric(df[name], errors='coerce')

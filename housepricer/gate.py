@@ -26,7 +26,13 @@ def _protocol(meta: dict) -> tuple:
     m = meta['metrics']
     return meta['data_sha256'], m['folds'], m['cv_seed'], m['rows']
 
-def champion_score(champion: dict, candidate: dict, df: pd.DataFrame | None=None, n_jobs: int=1, progress=False) -> tuple:
+def champion_score(
+    champion: dict,  # the champion's metadata (its committed record will do)
+    candidate: dict,  # the candidate's metadata
+    df: pd.DataFrame | None=None,  # the candidate's training data, to re-score the champion on when the data differ
+    n_jobs: int=1,  # processes to fit the folds on, when re-scoring
+    progress=False,  # print each fold's score to stderr, when re-scoring
+) -> tuple:
     "`(rmsle_cv, rescored)` of the champion on the candidate's data: its own score, or the protocol re-run on `df`."
     if _protocol(champion) == _protocol(candidate): return champion['metrics']['rmsle_cv'], False
     name, version = champion['model'], champion['version']
@@ -41,7 +47,14 @@ def champion_score(champion: dict, candidate: dict, df: pd.DataFrame | None=None
     return metrics['rmsle_cv'], True
 
 # %% ../nbs/06_gate.ipynb #e92ab430
-def gate(candidate: dict, champion: dict | None, df: pd.DataFrame | None=None, tolerance: float=TOLERANCE, n_jobs: int=1, progress=False) -> dict:
+def gate(
+    candidate: dict,  # the candidate's metadata
+    champion: dict | None,  # the champion's metadata; `None` when there is no champion yet
+    df: pd.DataFrame | None=None,  # the candidate's training data, needed only when the champion was scored on other data
+    tolerance: float=TOLERANCE,  # how much higher than the champion's the candidate's RMSLE may be and still pass
+    n_jobs: int=1,  # processes to fit the folds on, when re-scoring the champion
+    progress=False,  # print each fold's score to stderr, when re-scoring the champion
+) -> dict:
     "Whether `candidate` may replace `champion`: its RMSLE is at most the champion's (on the same data) plus `tolerance`."
     if tolerance < 0: raise GateError(f'the tolerance must not be negative (got {tolerance})')
     result = dict(candidate=candidate.get('version'), candidate_model=candidate['model'],
@@ -55,7 +68,9 @@ def gate(candidate: dict, champion: dict | None, df: pd.DataFrame | None=None, t
     return result | dict(passed=passed, champion=champion['version'], champion_model=champion['model'],
                          champion_rmsle=score, champion_rescored=rescored, delta=delta, reason=reason)
 
-def gate_table(result: dict) -> str:
+def gate_table(
+    result: dict,  # what `gate` returns
+) -> str:
     "The gate's comparison as a small table people can read."
     rows = [('candidate', result['candidate'], result['candidate_model'], result['candidate_rmsle'])]
     if result['champion'] is not None:

@@ -114,28 +114,38 @@ class UnknownModelError(HousepricerError, KeyError):
     "A model name that is not in `MODELS`."
     def __str__(self): return self.args[0]
 
-def get_spec(model) -> ModelSpec:
+def get_spec(
+    model,  # a model name (a key of `MODELS`), or a `ModelSpec`
+) -> ModelSpec:
     "The `ModelSpec` named `model` (a spec is returned as it is)."
     if isinstance(model, ModelSpec): return model
     if model not in MODELS: raise UnknownModelError(f'unknown model {model!r}: choose one of {", ".join(MODELS)}')
     return MODELS[model]
 
 # %% ../nbs/03_models.ipynb #c11c61ca
-def model_params(model, seed=None) -> dict:
+def model_params(
+    model,  # a model name or `ModelSpec`
+    seed=None,  # the random seed to train with; `None` keeps the spec's own
+) -> dict:
     "The estimator parameters that `model` trains with: its spec's, with the random seed set to `seed` if given."
     spec = get_spec(model)
     return {**spec.params, **({spec.seed_param: seed} if seed is not None and spec.seed_param else {})}
 
 class WithoutOutliers(RegressorMixin, BaseEstimator):
     "Fits `estimator` on the rows that are not `is_outlier`; predicts with it."
-    def __init__(self, estimator): self.estimator = estimator
+    def __init__(self,
+                 estimator,  # the unfitted estimator (or pipeline) to fit on the rows that are not outliers
+                ): self.estimator = estimator
     def fit(self, X, y):
         keep = ~is_outlier(X.assign(**{TARGET: np.asarray(y)})).to_numpy()
         self.estimator_ = clone(self.estimator).fit(X[keep], np.asarray(y)[keep])
         return self
     def predict(self, X): return self.estimator_.predict(X)
 
-def make_model(model=DEFAULT_MODEL, seed=None):
+def make_model(
+    model=DEFAULT_MODEL,  # a model name or `ModelSpec`
+    seed=None,  # the random seed to train with; `None` keeps the spec's own
+):
     "An unfitted estimator for `model` that prices raw rows: clean, select its columns, then its estimator."
     spec = get_spec(model)
     estimator = spec.estimator(**model_params(spec, seed))
@@ -144,7 +154,11 @@ def make_model(model=DEFAULT_MODEL, seed=None):
     return WithoutOutliers(pipeline) if spec.drop_outliers else pipeline
 
 # %% ../nbs/03_models.ipynb #7a1c131b
-def train(df: pd.DataFrame, model=DEFAULT_MODEL, seed=None) -> Pipeline:
+def train(
+    df: pd.DataFrame,  # priced houses in the Kaggle format: every row is used
+    model=DEFAULT_MODEL,  # a model name or `ModelSpec`
+    seed=None,  # the random seed to train with; `None` keeps the spec's own
+) -> Pipeline:
     "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`."
     df = require_target(df)
     return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])

@@ -79,13 +79,19 @@ def _trusted(type_name: str) -> bool:
     try: return isinstance(getattr(importlib.import_module(module), name), type)
     except (ImportError, AttributeError): return False
 
-def save_artifact(model, path) -> str:
+def save_artifact(
+    model,  # a fitted model (scikit-learn and housepricer types only, or loading it will refuse it)
+    path,  # the `.skops` file to write
+) -> str:
     "Save `model` with skops at `path`, atomically; return the file's SHA-256."
     data = sio.dumps(model)
     write_atomic(path, data)
     return sha256_hex(data)
 
-def load_artifact(path, sha256: str | None=None):
+def load_artifact(
+    path,  # a `.skops` file written by `save_artifact`
+    sha256: str | None=None,  # the SHA-256 the file must have (from its metadata); `None` skips that check
+):
     "The model in the skops file at `path`, after checking its SHA-256 (if given) and that it holds only trusted types."
     path = Path(path)
     if not path.is_file(): raise UnsafeModelError(f'{path}: no such model file')
@@ -99,7 +105,7 @@ def load_artifact(path, sha256: str | None=None):
     try: return sio.loads(data, trusted=found)
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
 
-# %% ../nbs/05_registry.ipynb #c9b9403d
+# %% ../nbs/05_registry.ipynb #04162fa3
 def _git_commit() -> str | None:
     "The commit of the housepricer source checkout, when it is one."
     source = Path(housepricer.__file__).parent.parent
@@ -113,7 +119,13 @@ def package_versions() -> dict:
     return dict(python=platform.python_version(), housepricer=housepricer.__version__, sklearn=sklearn.__version__,
                 pandas=pd.__version__, numpy=np.__version__, skops=importlib.metadata.version('skops'))
 
-def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None=None, seed=None, n_jobs: int=1, progress=False):
+def build_version(df: pd.DataFrame, # priced houses to score the model on and train it with
+                  model=DEFAULT_MODEL, # a model name or `ModelSpec`
+                  data_sha256: str | None=None, # the version of `df`, recorded in the metadata
+                  seed=None, # the model's random seed (default: its own)
+                  n_jobs: int=1, # processes to fit the folds on (-1: every core)
+                  progress=False, # print each fold's score to stderr as it comes
+                 ):
     "`(fitted, metadata)`: `model` scored by the protocol on `df` (folds on `n_jobs` processes), then trained on all of it."
     spec = get_spec(model)
     metrics = cross_validate(df, spec, n_jobs=n_jobs, progress=progress)
@@ -128,11 +140,13 @@ def build_version(df: pd.DataFrame, model=DEFAULT_MODEL, data_sha256: str | None
                     train_seconds=round(seconds, 3))
     return fitted, metadata
 
-# %% ../nbs/05_registry.ipynb #201a3592
+# %% ../nbs/05_registry.ipynb #fb191afe
 REGISTRY_ENV, DEFAULT_REGISTRY = 'HOUSEPRICER_REGISTRY', 'models'
 INDEX, RECORD, ARTIFACT, METADATA = 'registry.json', 'champion.json', 'model.skops', 'metadata.json'
 
-def registry_root(path=None) -> Path:
+def registry_root(
+    path=None,  # the registry folder; `None` for `$HOUSEPRICER_REGISTRY` or `./models`
+) -> Path:
     "The registry folder: `path`, else `$HOUSEPRICER_REGISTRY`, else `./models`."
     return Path(path or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY)
 
@@ -146,10 +160,12 @@ def _read_json(path: Path):
 
 def _json_bytes(obj) -> bytes: return (json.dumps(obj, indent=2) + '\n').encode()
 
-# %% ../nbs/05_registry.ipynb #fb191afe
+# %% ../nbs/05_registry.ipynb #b9f8ceea
 class Registry:
     "The versions in the registry folder `root`, its champion and its history."
-    def __init__(self, root=None): self.root, self._depth = registry_root(root), 0
+    def __init__(self,
+                 root=None,  # the registry folder; `None` for `$HOUSEPRICER_REGISTRY` or `./models`
+                ): self.root, self._depth = registry_root(root), 0
     def __repr__(self): return f'Registry({str(self.root)!r})'
 
     @contextlib.contextmanager
@@ -193,7 +209,9 @@ class Registry:
         "Every champion change, oldest first."
         return self._index()['history']
 
-    def resolve(self, version) -> int:
+    def resolve(self,
+                version,  # a number, `'v3'`, `'champion'` (or `None`) or `'latest'`
+               ) -> int:
         "The version number meant by `version`: a number, `'v3'`, `'champion'` or `'latest'`."
         if version in (None, 'champion'):
             if self.champion is None: raise RegistryError(f'{self.root}: no champion model yet; run `housepricer train` first')
@@ -206,7 +224,9 @@ class Registry:
         if number not in self.versions() and number != self.champion: raise RegistryError(f'{self.root}: no model version {number}')
         return number
 
-    def metadata(self, version='champion') -> dict:
+    def metadata(self,
+                 version='champion',  # which version, as `resolve` takes it
+                ) -> dict:
         "The metadata of `version`; for a champion known only by its record, the record."
         number = self.resolve(version)
         meta = _read_json(self.root/f'v{number}'/METADATA)
@@ -215,7 +235,9 @@ class Registry:
             raise RegistryError(f'{self.root/f"v{number}"/METADATA}: corrupted or unreadable (not the metadata of version {number})')
         return meta
 
-    def load(self, version='champion'):
+    def load(self,
+             version='champion',  # which version, as `resolve` takes it
+            ):
         "`(model, metadata)` of `version`, its artifact checked against its recorded SHA-256."
         meta = self.metadata(version)
         artifact = self.root/f'v{meta["version"]}'/ARTIFACT
@@ -223,7 +245,10 @@ class Registry:
             raise RegistryError(f'version {meta["version"]} is only a record here ({self.root/RECORD}), with no artifact: train it, or pass --model')
         return load_artifact(artifact, meta['artifact_sha256']), meta
 
-    def register(self, model, metadata: dict) -> dict:
+    def register(self,
+                 model,  # the fitted model to save
+                 metadata: dict,  # what `build_version` returns (plus the gate's result); the version, time and artifact SHA-256 are added
+                ) -> dict:
         "Save `model` with `metadata` as the next version; in an empty registry it becomes champion. Returns its metadata."
         with self.locked():
             for stale in self.root.glob('.v*'): shutil.rmtree(stale, ignore_errors=True)  # left by a killed process
@@ -248,7 +273,10 @@ class Registry:
         write_atomic(self.root/INDEX, _json_bytes(index))
         write_atomic(self.root/RECORD, _json_bytes(self.metadata(version)))
 
-    def promote(self, version, reason='promoted by hand') -> int:
+    def promote(self,
+                version,  # the version to make champion, as `resolve` takes it; it must have an artifact here
+                reason='promoted by hand',  # why, for the history
+               ) -> int:
         "Make `version` the champion, recording the change in the history."
         with self.locked():
             number = self.resolve(version)
@@ -267,8 +295,11 @@ class Registry:
             self._change_champion(stack[-2], 'rollback', f'rolled back from version {stack[-1]}')
         return stack[-2]
 
-# %% ../nbs/05_registry.ipynb #76ef3043
-def load_model(which='champion', registry=None):
+# %% ../nbs/05_registry.ipynb #28c9299a
+def load_model(
+    which='champion',  # `'champion'`, `'latest'`, a version number (`3` or `'v3'`), or the path of a `.skops` file
+    registry=None,  # the registry folder; `None` for `$HOUSEPRICER_REGISTRY` or `./models`
+):
     "`(model, metadata)` for `which`: `'champion'`, `'latest'`, a version number, or the path of a `.skops` file."
     which = 'champion' if which is None else str(which)
     if which in ('champion', 'latest') or re.fullmatch(r'v?\d+', which): return Registry(registry).load(which)
