@@ -39,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == 'tolerance': p.add_argument('--tolerance', type=float, default=TOLERANCE, metavar='T', help=f'how much worse than the champion\'s RMSLE still passes (default: {TOLERANCE})')
         if name == 'json': p.add_argument('--json', action='store_true', help='print JSON')
         if name == 'jobs': p.add_argument('--jobs', type=int, default=-1, metavar='N', help='processes for the cross-validation folds (default: all cores)')
+        if name == 'use': p.add_argument('--model', default='champion', metavar='VERSION|champion|PATH', help='registered version, champion (default), or a .skops file')
 
     train = command('train', 'score a model by the protocol, train it on all rows, register it, and promote it if it passes the gate',
                     'Score a model by 5-fold CV, train it on all rows and register it as the next version. It becomes champion if it '
@@ -54,8 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                    'chunks, so memory does not grow with its size. With --engine dask, INPUT may also be a Parquet dataset '
                    '(a folder) or a glob of CSV files, and the output is a Parquet dataset (a folder).')
     pred.add_argument('input', nargs='?', metavar='INPUT', help='CSV or Parquet file of houses (default: the embedded test.csv)')
-    pred.add_argument('--model', default='champion', metavar='VERSION|champion|PATH', help='registered version, champion (default), or a .skops file')
-    option(pred, 'registry')
+    for name in ['use', 'registry']: option(pred, name)
     pred.add_argument('--out', required=True, metavar='PATH', help='where to write the predictions: a CSV or Parquet file (by extension), or a folder with --engine dask')
     pred.add_argument('--format', choices=FORMATS, help='format of --out (default: parquet for .parquet/.pq, else csv)')
     pred.add_argument('--chunksize', type=int, default=CHUNKSIZE, metavar='N', help=f'rows read at a time (default: {CHUNKSIZE:,})')
@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
                    'the metrics, the parameters, the package versions, and how it compares with the champion before it.')
     card.add_argument('version', nargs='?', default='champion', metavar='VERSION|champion', help='the version (default: champion)')
     option(card, 'registry')
+    serve = command('serve', 'price houses over HTTP: a JSON API and a web page with a form',
+                    'Serve a model over HTTP with FastAPI and uvicorn until Ctrl-C: POST /predict prices a JSON list of houses, '
+                    '/ is a page with a form, /docs the API docs. The model is loaded once, at start-up. '
+                    'Needs the serve extra: pip install "housepricer[serve]".')
+    for name in ['use', 'registry']: option(serve, name)
+    serve.add_argument('--host', default='127.0.0.1', help='address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every network)')
+    serve.add_argument('--port', type=int, default=8000, help='port to listen on (default: 8000; 0 for any free port)')
     return parser
 
 # %% ../nbs/08_cli.ipynb #4e14be53
@@ -192,8 +199,17 @@ def _card(args) -> int:
     print(version_card(args.version, args.registry), end='')
     return 0
 
+def _serve(args) -> int:
+    try: from housepricer.serve import serve
+    except ImportError as e:
+        if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic'): raise
+        raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
+    model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
+    serve(model, meta, args.host, args.port)
+    return 0
+
 _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback,
-                 card=_card)
+                 card=_card, serve=_serve)
 
 # %% ../nbs/08_cli.ipynb #5205fea8
 def main(
