@@ -79,7 +79,7 @@ class InputReport:
                     missing=kind('missing', self.missing), out_of_range=kind('out_of_range', self.out_of_range))
 
 # %% ../nbs/07_predict.ipynb #08e8f6e8
-def _plain(values) -> list:
+def _examples(values) -> list:
     "Up to `EXAMPLES` distinct values as plain Python numbers and text, for messages and JSON."
     return [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)[:EXAMPLES]]
 
@@ -103,7 +103,7 @@ def check_houses(df: pd.DataFrame, # houses, one per row, with an `Id` and the c
         else: odd, kind = (values < known['min']) | (values > known['max']), 'out_of_range'
         if odd.any():
             getattr(report, kind)[column] = int(odd.sum())
-            report.examples[(kind, column)] = _plain(values[odd])
+            report.examples[(kind, column)] = _examples(values[odd])
     return houses, report
 
 # %% ../nbs/07_predict.ipynb #41c8f81a
@@ -202,14 +202,13 @@ def prediction_writer(path, # the output file
     "Yields a function that appends a frame of predictions; the file appears whole when the block ends without error."
     path, fmt = _output_path(path), output_format(path, fmt)
     try:
-        with atomic_output(path) as part, open(part, 'w', newline='') as text:
-            parquet = pq.ParquetWriter(part, PARQUET_SCHEMA) if fmt == 'parquet' else None
-            def write(predictions):
-                if parquet: parquet.write_table(pa.Table.from_pandas(predictions, schema=PARQUET_SCHEMA, preserve_index=False))
-                else: predictions.to_csv(text, header=text.tell() == 0, index=False, float_format='%.2f')
-            try: yield write
-            finally:
-                if parquet: parquet.close()
+        with atomic_output(path) as part:
+            if fmt == 'parquet':
+                with pq.ParquetWriter(part, PARQUET_SCHEMA) as parquet:
+                    yield lambda predictions: parquet.write_table(pa.Table.from_pandas(predictions, schema=PARQUET_SCHEMA, preserve_index=False))
+            else:
+                with open(part, 'w', newline='') as text:
+                    yield lambda predictions: predictions.to_csv(text, header=text.tell() == 0, index=False, float_format='%.2f')
     except PermissionError as e: raise DataError(f'{path}: cannot write there ({e.strerror})') from None
 
 def write_predictions(predictions: pd.DataFrame, # `Id` and `SalePrice`
