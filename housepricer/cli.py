@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     for name in ['use', 'registry']: option(serve, name)
     serve.add_argument('--host', default='127.0.0.1', help='address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every network)')
     serve.add_argument('--port', type=int, default=8000, help='port to listen on (default: 8000; 0 for any free port)')
+    serve.add_argument('--access-log', action='store_true', help="log each request on standard output (uvicorn's access log; off by default: "
+                       'writing a line per request adds to the latency under load)')
     return parser
 
 # %% ../nbs/08_cli.ipynb #4e14be53
@@ -205,7 +207,7 @@ def _serve(args) -> int:
         if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
     model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
-    serve(model, meta, args.host, args.port)
+    serve(model, meta, args.host, args.port, access_log=args.access_log)
     return 0
 
 _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback,

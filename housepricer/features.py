@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SEED_FEATURES', 'ABSENT_CATEGORIES', 'ABSENT_AMOUNTS', 'QUALITY', 'ORDINAL_SCALES', 'AS_CATEGORIES', 'UNINFORMATIVE',
            'select_features', 'fill_absent', 'learn_schema', 'SelectFeatures', 'ordinal_codes', 'add_engineered',
-           'fill_learned', 'HouseFeatures', 'Clipper', 'SkewFix', 'is_outlier']
+           'fill_learned', 'HouseFeatures', 'Clipper', 'SkewFix', 'OneHot', 'is_outlier']
 
 # %% ../nbs/02_features.ipynb #cde4ff29
 import numpy as np
@@ -14,7 +14,7 @@ from scipy import stats
 from scipy.special import boxcox1p
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .clean import CATEGORICAL, FEATURES, NUMERIC, clean
+from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, columns_of, frame_of, labels
 from .data import ID, TARGET, DataError
 
 # %% ../nbs/02_features.ipynb #1f479bd8
@@ -31,7 +31,7 @@ def select_features(df: pd.DataFrame, # houses, raw or clean
         raise DataError(f'missing column{"s" if len(missing) > 1 else ""} {shown}')
     def kept(name): return [name] if name in df.columns and name not in columns else []
     keep = kept(ID) + list(columns) + kept(TARGET)
-    return df[keep].copy()
+    return df[labels(keep)].copy()
 
 # %% ../nbs/02_features.ipynb #b94a9ccd
 ABSENT_CATEGORIES = ('PoolQC', 'MiscFeature', 'Alley', 'Fence', 'FireplaceQu', 'GarageType', 'GarageFinish',
@@ -40,15 +40,18 @@ ABSENT_CATEGORIES = ('PoolQC', 'MiscFeature', 'Alley', 'Fence', 'FireplaceQu', '
 ABSENT_AMOUNTS = ('GarageArea', 'GarageCars', 'BsmtFinSF1', 'BsmtFinSF2', 'BsmtUnfSF', 'TotalBsmtSF',
                   'BsmtFullBath', 'BsmtHalfBath', 'MasVnrArea')
 
+def _fill_absent(columns: dict) -> dict:
+    out = dict(columns)
+    for name in ABSENT_CATEGORIES: out[name] = np.where(pd.isna(out[name]), 'None', out[name])
+    for name in ABSENT_AMOUNTS: out[name] = np.where(np.isnan(out[name]), 0.0, out[name])
+    out['GarageYrBlt'] = np.where(np.isnan(out['GarageYrBlt']), out['YearBuilt'], out['GarageYrBlt'])
+    return out
+
 def fill_absent(
     df: pd.DataFrame,  # cleaned houses with every column of the Kaggle format
 ) -> pd.DataFrame:
     "A new frame where NA that means \"none\" is `'None'` (categories) or 0 (amounts), and `GarageYrBlt` defaults to `YearBuilt`."
-    out = df.copy()
-    for name in ABSENT_CATEGORIES: out[name] = out[name].where(out[name].notna(), 'None')
-    for name in ABSENT_AMOUNTS: out[name] = out[name].fillna(0.0)
-    out['GarageYrBlt'] = out['GarageYrBlt'].fillna(out['YearBuilt'])
-    return out
+    return frame_of(_fill_absent(columns_of(df)), df.index)
 
 # %% ../nbs/02_features.ipynb #adb7b0a0
 def _plain(value):
@@ -80,7 +83,7 @@ class SelectFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         self.schema_ = learn_schema(X, self.columns)
         return self
-    def transform(self, X): return select_features(X, self.columns)[list(self.columns)]
+    def transform(self, X): return select_features(X, self.columns)[labels(self.columns)]
 
 # %% ../nbs/02_features.ipynb #c5194007
 QUALITY = {'None': 0, 'Po': 1, 'Fa': 2, 'TA': 3, 'Gd': 4, 'Ex': 5}
@@ -99,30 +102,35 @@ ORDINAL_SCALES = {
     'LandSlope': {'Sev': 0, 'Mod': 1, 'Gtl': 2},
 }
 
+def _looked_up(values: np.ndarray, table: dict, default: float) -> np.ndarray:
+    "`table[value]` for each value as `float64`; `default` for missing values and those not in `table`."
+    codes, distinct = pd.factorize(values)  # each distinct value is looked up once
+    return np.array([table.get(value, default) for value in distinct] + [default], dtype='float64')[codes]
+
+def _ordinal_codes(columns: dict, keep_categories: bool) -> dict:
+    out = dict(columns)
+    for name, scale in ORDINAL_SCALES.items():
+        if keep_categories: out[f'{name}_cat'] = columns[name]
+        out[name] = _looked_up(columns[name], scale, 0.0)
+    return out
+
 def ordinal_codes(
     df: pd.DataFrame,  # houses after `fill_absent`, grades as text
     keep_categories: bool=False,  # also keep each grade as text, in a column `<name>_cat`
 ) -> pd.DataFrame:
     "A new frame with each graded column as its number on its scale; `keep_categories` also keeps the grades as `<name>_cat`."
-    out = df.copy()
-    for name, scale in ORDINAL_SCALES.items():
-        if keep_categories: out[f'{name}_cat'] = out[name]
-        out[name] = out[name].map(scale).astype('float64').fillna(0.0)
-    return out
+    return frame_of(_ordinal_codes(columns_of(df), keep_categories), df.index)
 
 # %% ../nbs/02_features.ipynb #1f4de84f
-def add_engineered(
-    df: pd.DataFrame,  # houses after `ordinal_codes`, grades as numbers
-) -> pd.DataFrame:
-    "A new frame with totals, ages, presence flags and quality-by-size products added."
-    out = df.copy()
+def _add_engineered(columns: dict) -> dict:
+    out = columns
     total_sf = out['TotalBsmtSF'] + out['1stFlrSF'] + out['2ndFlrSF']
     added = {
         'TotalSF': total_sf,
         'TotalBath': out['FullBath'] + 0.5 * out['HalfBath'] + out['BsmtFullBath'] + 0.5 * out['BsmtHalfBath'],
-        'TotalPorchSF': out[['OpenPorchSF', 'EnclosedPorch', '3SsnPorch', 'ScreenPorch', 'WoodDeckSF']].sum(axis=1),
-        'HouseAge': (out['YrSold'] - out['YearBuilt']).clip(lower=0),
-        'RemodAge': (out['YrSold'] - out['YearRemodAdd']).clip(lower=0),
+        'TotalPorchSF': np.nansum([out[name] for name in ('OpenPorchSF', 'EnclosedPorch', '3SsnPorch', 'ScreenPorch', 'WoodDeckSF')], axis=0),
+        'HouseAge': np.maximum(out['YrSold'] - out['YearBuilt'], 0),
+        'RemodAge': np.maximum(out['YrSold'] - out['YearRemodAdd'], 0),
         'Remodeled': (out['YearRemodAdd'] != out['YearBuilt']).astype('float64'),
         **{f'Has{name}': (out[column] > 0).astype('float64') for name, column in
            [('Pool', 'PoolArea'), ('Garage', 'GarageArea'), ('Bsmt', 'TotalBsmtSF'), ('2ndFlr', '2ndFlrSF'), ('Fireplace', 'Fireplaces')]},
@@ -134,7 +142,13 @@ def add_engineered(
         'GarageScore': out['GarageArea'] * out['GarageQual'],
         'BsmtScore': out['TotalBsmtSF'] * out['BsmtQual'],
     }
-    return pd.concat([out, pd.DataFrame(added, index=out.index)], axis=1)
+    return {**columns, **added}
+
+def add_engineered(
+    df: pd.DataFrame,  # houses after `ordinal_codes`, grades as numbers
+) -> pd.DataFrame:
+    "A new frame with totals, ages, presence flags and quality-by-size products added."
+    return frame_of(_add_engineered(columns_of(df)), df.index)
 
 # %% ../nbs/02_features.ipynb #7421ce70
 AS_CATEGORIES = ('MoSold', 'YrSold')
@@ -148,10 +162,15 @@ def fill_learned(
     medians: dict,  # the median of each numeric column, learned in training
 ) -> pd.DataFrame:
     "A new frame with `LotFrontage` filled by neighbourhood (else `frontage`), other gaps by `modes` and `medians`."
-    out = df.copy()
-    by_neighborhood = out['Neighborhood'].map(frontage_by_neighborhood).astype('float64').fillna(frontage)
-    out['LotFrontage'] = out['LotFrontage'].fillna(by_neighborhood)
-    for name, value in {**modes, **medians}.items(): out[name] = out[name].where(out[name].notna(), value)
+    return frame_of(_fill_learned(columns_of(df), frontage_by_neighborhood, frontage, modes, medians), df.index)
+
+def _fill_learned(columns: dict, frontage_by_neighborhood: dict, frontage: float, modes: dict, medians: dict) -> dict:
+    out = dict(columns)
+    by_neighborhood = _looked_up(out['Neighborhood'], frontage_by_neighborhood, frontage)
+    out['LotFrontage'] = np.where(np.isnan(out['LotFrontage']), by_neighborhood, out['LotFrontage'])
+    for name, value in {**modes, **medians}.items():
+        missing = pd.isna(out[name])
+        if missing.any(): out[name] = np.where(missing, value, out[name])
     return out
 
 class HouseFeatures(TransformerMixin, BaseEstimator):
@@ -160,10 +179,13 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
                  keep_grade_categories=False,  # also pass the graded columns on as text categories (`ordinal_codes`)
                 ): self.keep_grade_categories = keep_grade_categories
 
-    def _known(self, X): return fill_absent(select_features(clean(X))[list(FEATURES)])
+    # Columns as arrays from start to end: building a frame at each step would cost more than the steps (see `frame_of`).
+    def _known(self, X):
+        columns = columns_of(clean(select_features(X)))
+        return _fill_absent({name: columns[name] for name in FEATURES})
 
     def fit(self, X, y=None):
-        houses = self._known(X)
+        houses = frame_of(self._known(X))
         self.frontage_by_neighborhood_ = {k: float(v) for k, v in houses.groupby('Neighborhood')['LotFrontage'].median().dropna().items()}
         self.frontage_ = float(houses['LotFrontage'].median())
         self.modes_ = {c: str(houses[c].mode().iloc[0]) for c in CATEGORICAL if houses[c].notna().any()}
@@ -171,12 +193,12 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        houses = fill_learned(self._known(X), self.frontage_by_neighborhood_, self.frontage_, self.modes_, self.medians_)
-        houses = add_engineered(ordinal_codes(houses, self.keep_grade_categories))
-        for name in AS_CATEGORIES: houses[name] = houses[name].round().astype('int64').astype(str)
-        houses = houses.drop(columns=list(UNINFORMATIVE))
-        text = houses.columns[houses.dtypes == object].tolist() + list(AS_CATEGORIES)
-        return houses.astype({c: (object if c in text else 'float64') for c in houses.columns})
+        houses = _fill_learned(self._known(X), self.frontage_by_neighborhood_, self.frontage_, self.modes_, self.medians_)
+        houses = _add_engineered(_ordinal_codes(houses, self.keep_grade_categories))
+        out = {name: values for name, values in houses.items() if name not in UNINFORMATIVE}
+        for name in AS_CATEGORIES: out[name] = np.round(out[name]).astype('int64').astype(str).astype(object)
+        # Numbers first, then text, each in their order: a frame is built faster from columns grouped by type.
+        return frame_of({name: values for is_text in (False, True) for name, values in out.items() if (values.dtype == object) == is_text}, X.index)
 
 # %% ../nbs/02_features.ipynb #01cb7f0c
 class Clipper(TransformerMixin, BaseEstimator):
@@ -208,6 +230,37 @@ class SkewFix(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None): return np.asarray(input_features, dtype=object)
 
 # %% ../nbs/02_features.ipynb #976d494e
+class OneHot(TransformerMixin, BaseEstimator):
+    "One 0/1 column for each category a text column had in training, in sorted order; a category not seen in training gives zeros."
+    def fit(self, X, y=None):
+        values = np.asarray(X, dtype=object)
+        self.features_ = np.asarray(getattr(X, 'columns', [f'x{j}' for j in range(values.shape[1])]), dtype=object)
+        self.categories_ = [np.array(sorted({v for v in column if not pd.isna(v)}), dtype=object) for column in values.T]
+        return self
+
+    def transform(self, X):
+        values = np.asarray(X, dtype=object)
+        # The distinct values of the whole table are found once, then looked up in each column's categories:
+        # `where[j, code]` is the output column of distinct value `code` in column `j` (-1: not a category of `j`).
+        codes, distinct = pd.factorize(values.ravel())
+        starts = np.cumsum([0] + [len(categories) for categories in self.categories_])
+        columns_of_category = {}  # category -> (column, output column) for each column that has it: 'TA' is a grade in many
+        for j, categories in enumerate(self.categories_):
+            for k, category in enumerate(categories): columns_of_category.setdefault(category, []).append((j, starts[j] + k))
+        where = np.full((len(self.categories_), len(distinct) + 1), -1)
+        for code, value in enumerate(distinct):
+            for j, column in columns_of_category.get(value, ()): where[j, code] = column
+        columns = where[np.arange(values.shape[1]), codes.reshape(values.shape)]  # a missing value's code -1 finds the last -1
+        rows, _ = np.nonzero(columns >= 0)
+        out = np.zeros((len(values), starts[-1]))
+        out[rows, columns[columns >= 0]] = 1.0
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        features = self.features_ if input_features is None else input_features
+        return np.asarray([f'{feature}_{category}' for feature, categories in zip(features, self.categories_) for category in categories], dtype=object)
+
+# %% ../nbs/02_features.ipynb #cb51d57d
 def is_outlier(
     df: pd.DataFrame,  # houses; without `GrLivArea` or `SalePrice` none is an outlier
 ) -> pd.Series:

@@ -31,7 +31,7 @@ import sklearn
 
 import housepricer
 from .data import HousepricerError, sha256_hex
-from .evaluate import cross_validate
+from .evaluate import both_views
 from .models import DEFAULT_MODEL, get_spec, input_schema, model_params, train
 
 # %% ../nbs/05_registry.ipynb #cf5962b0
@@ -126,9 +126,9 @@ def build_version(df: pd.DataFrame, # priced houses to score the model on and tr
                   n_jobs: int=1, # processes to fit the folds on (-1: every core)
                   progress=False, # print each fold's score to stderr as it comes
                  ):
-    "`(fitted, metadata)`: `model` scored by the protocol on `df` (folds on `n_jobs` processes), then trained on all of it."
+    "`(fitted, metadata)`: `model` scored by the protocol in both views (`both_views`, folds on `n_jobs` processes), then trained on all of `df`."
     spec = get_spec(model)
-    metrics = cross_validate(df, spec, n_jobs=n_jobs, progress=progress)
+    metrics = both_views(df, spec, n_jobs=n_jobs, progress=progress)
     if progress: print(f'  final fit on all {len(df)} rows', file=sys.stderr, flush=True)
     start = time.perf_counter()
     fitted = train(df, spec, seed)
