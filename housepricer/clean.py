@@ -118,18 +118,22 @@ def _clean_blocks(df: pd.DataFrame) -> dict:
         clean.update((name, values) for name, values, ok in zip(present, block.T, columns_ok(block)) if ok)
     return clean
 
+def _cleaned(df: pd.DataFrame, clean: dict) -> dict:
+    "The columns of `df` with those not in `clean` (already clean, from `_clean_blocks`) converted one by one."
+    return {name: clean[name] if name in clean else _CLEANERS.get(name, _as_is)(df[name]) for name in df.columns}
+
 def clean_columns(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame or a request
                  ) -> dict:
     "The columns of `clean(df)` as arrays, by name, in the order of `df`."
-    # Clean blocks come out at once (a model cleans what its caller has cleaned); the rest column by column.
-    clean = _clean_blocks(df)
-    return {name: clean[name] if name in clean else _CLEANERS.get(name, _as_is)(df[name]) for name in df.columns}
+    return _cleaned(df, _clean_blocks(df))
 
 def clean(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame or a request
          ) -> pd.DataFrame:
     "A new frame of the same houses in which every known column has its one type: `float64` numbers or text codes."
-    if len(_clean_blocks(df)) == sum(name in _CLEANERS for name in df.columns): return df.copy()
-    return frame_of(clean_columns(df), df.index)
+    # Clean blocks pass as they are (a model cleans what its caller has cleaned); the rest is converted column by column.
+    clean = _clean_blocks(df)
+    if len(clean) == sum(name in _CLEANERS for name in df.columns): return df.copy()
+    return frame_of(_cleaned(df, clean), df.index)
 
 # %% ../nbs/01_clean.ipynb #d122bcb9
 class Clean(TransformerMixin, BaseEstimator):

@@ -39,7 +39,7 @@ class ModelSpec:
     seed_param: str | None = 'random_state'  # the parameter the training seed sets, if the estimator is random
     drop_outliers: bool = False  # train without the two outliers of `is_outlier`
 
-# %% ../nbs/03_models.ipynb #fd7a6fe9
+# %% ../nbs/03_models.ipynb #7c3886a8
 class Blend(RegressorMixin, BaseEstimator):
     "The weighted average of the predictions of `members`, each fitted on all the rows `fit` is given."
     def __init__(self,
@@ -51,6 +51,7 @@ class Blend(RegressorMixin, BaseEstimator):
         return self
     def predict(self, X): return np.average(np.column_stack([member.predict(X) for member in self.members_]), axis=1, weights=self.weights)
 
+# %% ../nbs/03_models.ipynb #579e2f0d
 class ByKind(TransformerMixin, BaseEstimator):
     "The number columns of a frame through `numbers`, its text columns through `texts`, side by side in one matrix."
     def __init__(self,
@@ -73,6 +74,7 @@ class ByKind(TransformerMixin, BaseEstimator):
         if self.numbers_ != 'passthrough': numbers = self.numbers_.transform(numbers)
         return np.hstack([numbers, self.texts_.transform(X.iloc[:, self.text_columns_])])
 
+# %% ../nbs/03_models.ipynb #c84e2e61
 class KernelSVR(SVR):
     "scikit-learn's `SVR`, predicting an RBF kernel with matrix products (BLAS) rather than libsvm's loop: the same prices, several times faster."
     def fit(self, X, y, sample_weight=None):
@@ -86,7 +88,7 @@ class KernelSVR(SVR):
         distances = (X * X).sum(axis=1)[:, None] + self.vector_norms_[None, :] - 2 * X @ self.support_vectors_.T
         return np.exp(-self.gamma * np.maximum(distances, 0)) @ self.dual_coef_[0] + self.intercept_[0]
 
-# %% ../nbs/03_models.ipynb #b30871ad
+# %% ../nbs/03_models.ipynb #ff7289a9
 def _codes(): return OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=np.nan, encoded_missing_value=np.nan)
 def _numbers(): return make_column_selector(dtype_include='number')
 def _texts(): return make_column_selector(dtype_exclude='number')
@@ -139,7 +141,7 @@ def _blend(weights=(0.45, 0.25, 0.30), lasso_alpha=0.0005, svr_C=20.0, svr_epsil
                ('gbr', _gbr_member(gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state))]
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
 
-# %% ../nbs/03_models.ipynb #c84e2e61
+# %% ../nbs/03_models.ipynb #6e26cc19
 _BLEND = dict(weights=[0.45, 0.25, 0.30], lasso_alpha=0.0005, svr_C=20.0, svr_epsilon=0.008, svr_gamma=0.0003,
               gbr_n_estimators=1500, gbr_learning_rate=0.05, gbr_max_depth=3, gbr_subsample=0.7, random_state=5)
 MODELS = {spec.name: spec for spec in [
@@ -162,7 +164,7 @@ MODELS = {spec.name: spec for spec in [
 ]}
 DEFAULT_MODEL = 'blend'
 
-# %% ../nbs/03_models.ipynb #b9eaa759
+# %% ../nbs/03_models.ipynb #2f2a06f7
 class UnknownModelError(HousepricerError, KeyError):
     "A model name that is not in `MODELS`."
     def __str__(self): return self.args[0]
@@ -175,7 +177,7 @@ def get_spec(
     if model not in MODELS: raise UnknownModelError(f'unknown model {model!r}: choose one of {", ".join(MODELS)}')
     return MODELS[model]
 
-# %% ../nbs/03_models.ipynb #6e26cc19
+# %% ../nbs/03_models.ipynb #72c8c3af
 def model_params(
     model,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
@@ -206,7 +208,7 @@ def make_model(
     pipeline = Pipeline([('clean', Clean()), ('select', SelectFeatures(spec.features)), ('model', estimator)])
     return WithoutOutliers(pipeline) if spec.drop_outliers else pipeline
 
-# %% ../nbs/03_models.ipynb #a6ce797d
+# %% ../nbs/03_models.ipynb #27b72746
 def train(
     df: pd.DataFrame,  # priced houses in the Kaggle format: every row is used
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
@@ -216,7 +218,7 @@ def train(
     df = require_target(df)
     return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])
 
-# %% ../nbs/03_models.ipynb #27b72746
+# %% ../nbs/03_models.ipynb #5f3cd2c5
 class ModelSchemaError(HousepricerError):
     "A model that carries no input schema (trained by a housepricer before 0.2)."
 

@@ -115,9 +115,11 @@ class BatchingScorer:
     def __init__(self, model, # a fitted model that carries its schema
                  schema: dict | None=None, # the model's `input_schema`, when the caller has it already
                  max_requests: int=64, # the most requests read into one call
+                 max_houses: int=2000, # once this many houses wait, no more requests join the call
                  linger: float=0.006, # how long to wait for one more request before scoring those that came, in seconds
                 ):
-        self.model, self.schema, self.max_requests, self.linger = model, schema or input_schema(model), max_requests, linger
+        self.model, self.schema, self.linger = model, schema or input_schema(model), linger
+        self.max_requests, self.max_houses = max_requests, max_houses
         self._waiting = queue.SimpleQueue()
         threading.Thread(target=self._serve, name='housepricer-scorer', daemon=True).start()
 
@@ -134,7 +136,8 @@ class BatchingScorer:
         while True:  # each body is read as it comes, while the scorer waits for the next
             read, received = self._read(self._waiting.get()), 1
             # As many as in the largest recent call, and none waiting: those clients are all back, so go.
-            while received < self.max_requests and not (received >= max(recent) and self._waiting.empty()):
+            while (received < self.max_requests and sum(len(houses) for houses, _, _ in read) < self.max_houses
+                   and not (received >= max(recent) and self._waiting.empty())):
                 try: read += self._read(self._waiting.get(timeout=self.linger))
                 except queue.Empty: break
                 received += 1
