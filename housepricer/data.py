@@ -91,6 +91,12 @@ def require_ids(df: pd.DataFrame, # houses, one per row
         raise DataError(f'{name}: duplicate {ID} values {", ".join(map(str, dupes[:5]))}')
     return df.copy() if given.dtype == np.int64 else df.assign(**{ID: ids})
 
+def _short(value) -> str:
+    "`repr(value)`, cut in the middle when long: a number of 400 digits is shown by its ends, not printed whole."
+    try: text = repr(value)
+    except ValueError: return f'a {type(value).__name__} too long to show'  # Python refuses to print an int of over 4,300 digits
+    return text if len(text) <= 40 else f'{text[:20]}…{text[-19:]}'
+
 def describe_rows(column: pd.Series, # the values, as the user gave them
                   bad, # true where a value is wrong
                   most: int=5, # how many rows to name
@@ -101,7 +107,7 @@ def describe_rows(column: pd.Series, # the values, as the user gave them
     first = column.index.start if isinstance(column.index, pd.RangeIndex) and column.index.step == 1 else 0
     more = ', …' if len(positions) > most else ''
     rows = ', '.join(str(first + p + 1) for p in positions[:most])
-    values = ', '.join(map(repr, column.iloc[positions[:most]].tolist()))
+    values = ', '.join(map(_short, column.iloc[positions[:most]].tolist()))
     return f'rows {rows}{more} hold {values}{more}'
 
 def read_houses(
