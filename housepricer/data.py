@@ -55,18 +55,20 @@ def _embedded_bytes(split: str) -> bytes:
         raise DataError(f'embedded {split}.csv is corrupted: SHA-256 {sha256_hex(data)[:12]}…, expected {expected[:12]}…')
     return data
 
-# %% ../nbs/00_data.ipynb #ee524290
+# %% ../nbs/00_data.ipynb #6b86c741
 GZIP_MAGIC = b'\x1f\x8b'  # how every gzip file starts
 
+# %% ../nbs/00_data.ipynb #ee524290
 def _uncompressed(data: bytes, name: str) -> bytes:
     "`data` decompressed if it is gzip, else as it is; a `DataError` if it is a broken gzip file."
     if not data.startswith(GZIP_MAGIC): return data
     try: return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as e: raise DataError(f'{name}: not a readable gzip file ({e})') from None
 
-# %% ../nbs/00_data.ipynb #48f57f09
-LONGEST_ROW = 1 << 20  # bytes: the blocks the rows are counted in; a row must fit in one
+# %% ../nbs/00_data.ipynb #ae84dd8a
+LONGEST_ROW = 1 << 20  # bytes: the rows are counted in blocks of this size, and a row must fit in one
 
+# %% ../nbs/00_data.ipynb #48f57f09
 def check_rows(source, # a CSV's uncompressed bytes, as a stream (`pa.input_stream`, `pa.BufferReader`)
                name: str, # what to call the file in messages
               ):
@@ -181,9 +183,14 @@ def require_target(
 def load_data(
     path=None,  # a CSV of priced houses in the Kaggle format; `None` for the embedded train.csv
 ) -> pd.DataFrame:
-    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's CSV at `path`."
+    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's CSV at `path`, its values checked by `clean`."
     if path is None: return require_target(_parse_houses(_embedded_bytes('train'), 'train.csv'), 'train.csv')
-    return require_target(read_houses(path), str(path))
+    houses = require_target(read_houses(path), str(path))
+    # Checked whole, where rows are counted as in the file: training cleans the folds of its cross-validation, whose rows are not.
+    from housepricer.clean import clean_columns  # the cleaning chapter builds on this one: imported when it is needed
+    try: clean_columns(houses)
+    except DataError as e: raise DataError(f'{path}: {e}') from None
+    return houses
 
 def load_test(
     path=None,  # a CSV of houses in the Kaggle format; `None` for the embedded test.csv

@@ -203,9 +203,11 @@ def _compression(kind: str) -> str | None:
     "How pandas and pyarrow are to read a CSV of `kind`: gzip by content, never guessed from the file's name."
     return 'gzip' if kind == 'gzip' else None
 
-# %% ../nbs/07_predict.ipynb #264f4281
+# %% ../nbs/07_predict.ipynb #1b13b381
+# What a column may hold: numbers, text or nothing (pyarrow's tests of a type); a dictionary column, values of these.
 PLAIN_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_string, pa.types.is_large_string, pa.types.is_null)
 
+# %% ../nbs/07_predict.ipynb #264f4281
 def _plain_types(schema: pa.Schema, columns: list, name: str):
     "Nothing if every one of `columns` holds numbers or text in `schema`; else a `DataError` naming the first that does not, and its type."
     for column in columns:
