@@ -11,6 +11,7 @@ __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'GZIP_MAGI
 import gzip
 import hashlib
 import io
+import os
 import zlib
 from importlib import resources
 from pathlib import Path
@@ -106,10 +107,11 @@ def _whole_numbers(given: pd.Series) -> tuple:
 # %% ../nbs/00_data.ipynb #a1517989
 def user_file(path, # a file a user named
              ) -> Path:
-    "`path` as a `Path` if it is an existing file, else a `DataError` saying what it is instead."
+    "`path` as a `Path` if it is an existing file this process may read, else a `DataError` saying what it is instead."
     path = Path(path)
     if not path.exists(): raise DataError(f'{path}: no such file')
     if not path.is_file(): raise DataError(f'{path}: not a file')
+    if not os.access(path, os.R_OK): raise DataError(f'{path}: cannot be read (permission denied)')
     return path
 
 def _user_bytes(path) -> bytes:

@@ -180,7 +180,7 @@ def read_houses_chunks(path, # a CSV (plain or gzip) or Parquet file of houses
     kind = _kind(path)
     header = _columns(path, kind)
     wanted = header if columns is None else [c for c in header if c == ID or c in columns]
-    if kind == 'parquet': _plain_types(pq.read_schema(path), wanted, str(path))
+    if kind == 'parquet': _plain_columns(pq.read_schema(path), list(dict.fromkeys(wanted)), str(path))
     def chunks():
         start = 0
         try:
@@ -208,10 +208,12 @@ def _compression(kind: str) -> str | None:
 PLAIN_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal, pa.types.is_string, pa.types.is_large_string, pa.types.is_null)
 
 # %% ../nbs/07_predict.ipynb #264f4281
-def _plain_types(schema: pa.Schema, columns: list, name: str):
-    "Nothing if every one of `columns` holds numbers or text in `schema`; else a `DataError` naming the first that does not, and its type."
+def _plain_columns(schema: pa.Schema, columns: list, name: str):
+    "Nothing if each of `columns` is in `schema` once and holds numbers or text; else a `DataError` naming the first that does not."
     for column in columns:
-        kind = schema.field(column).type
+        found = schema.get_all_field_indices(column)
+        if len(found) > 1: raise DataError(f'{name}: column {column} appears {len(found)} times')
+        kind = schema.field(found[0]).type
         if not any(plain(kind.value_type if pa.types.is_dictionary(kind) else kind) for plain in PLAIN_TYPES):
             raise DataError(f'{name}: column {column} holds {kind} values, not numbers or text')
 
