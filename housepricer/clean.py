@@ -28,10 +28,19 @@ CATEGORICAL = ('MSSubClass', 'MSZoning', 'Street', 'Alley', 'LotShape', 'LandCon
                'SaleCondition')
 FEATURES = NUMERIC + CATEGORICAL
 
+# %% ../nbs/01_clean.ipynb #c6f1e2cb
+def _distinct(column: pd.Series) -> tuple:
+    "`pd.factorize(column)`: codes and distinct values; a `DataError` naming the rows if some values are neither numbers nor text."
+    try: return pd.factorize(column)
+    except TypeError:  # lists and dicts cannot be hashed, so cannot be counted once
+        odd = np.fromiter((not pd.api.types.is_hashable(v) for v in column), dtype=bool, count=len(column))
+        if not odd.any(): raise
+        raise DataError(f'column {column.name} must hold numbers or text; {describe_rows(column, odd)}') from None
+
 # %% ../nbs/01_clean.ipynb #d7bd4967
-def _per_value(column, convert) -> np.ndarray:
+def _per_value(column: pd.Series, convert) -> np.ndarray:
     "`convert` (distinct values → array) applied once per distinct value of `column`; missing values give `NaN`."
-    codes, distinct = pd.factorize(column)
+    codes, distinct = _distinct(column)
     converted = np.asarray(convert(pd.Series(distinct, dtype=object)))
     return np.append(converted.astype(object if converted.dtype == object else 'float64'), np.nan)[codes]
 
@@ -51,7 +60,7 @@ def _out_of_range(numbers: np.ndarray) -> np.ndarray:
 
 def _as_number(column: pd.Series) -> np.ndarray:
     "`column` as `float64` values; text that is not a number, or a number beyond ±`LARGEST`, is a `DataError` naming the rows."
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column): numbers = column.to_numpy('float64')
+    if column.dtype.kind in 'iuf': numbers = column.to_numpy('float64')  # not booleans, nor complex numbers: those are refused as text
     else: numbers = _per_value(column, _number).astype('float64')
     bad = _out_of_range(numbers)
     if not bad.any(): return numbers
@@ -71,7 +80,8 @@ def _is_code(value) -> bool:
 
 def _codes_ok(block: np.ndarray) -> np.ndarray:
     "For each column of `block` (rows × columns), whether all its values are clean codes or `NaN`; each distinct value is checked once."
-    codes, distinct = pd.factorize(block.ravel(), use_na_sentinel=False)
+    try: codes, distinct = pd.factorize(block.ravel(), use_na_sentinel=False)
+    except TypeError: return np.zeros(block.shape[1], dtype=bool)  # a list or dict somewhere: each column is converted, and refused there
     ok = np.array([_is_code(v) or (isinstance(v, float) and np.isnan(v)) for v in distinct], dtype=bool)
     return ok[codes].reshape(block.shape).all(axis=0)
 
@@ -79,7 +89,7 @@ def _as_code(column: pd.Series) -> np.ndarray:
     "`column` as an `object` array of text codes, missing or blank values as `NaN`."
     values = column.to_numpy(object)
     # Clean columns come back as they are: models clean what callers may already have cleaned.
-    return values if _codes_ok(values[:, None])[0] else _per_value(values, lambda v: v.map(_code).astype(object))
+    return values if _codes_ok(values[:, None])[0] else _per_value(column, lambda v: v.map(_code).astype(object))
 
 # %% ../nbs/01_clean.ipynb #e9eaf4b8
 def labels(names, # column names
