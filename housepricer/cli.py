@@ -109,10 +109,11 @@ def _parser() -> argparse.ArgumentParser:
     class ServeHelp(argparse.HelpFormatter):
         "Help that shows the limits' defaults, read from `serve` when the help is shown: the serve extra is imported only then."
         def _get_help_string(self, action):
+            if action.dest not in limits: return action.help
             try: from housepricer.serve import serve as run
-            except ImportError: return action.help
+            except ImportError: return action.help  # without the extra, `housepricer serve` says what to install
             import inspect
-            return f'{action.help} (default: {inspect.signature(run).parameters[action.dest].default:g})' if action.dest in limits else action.help
+            return f'{action.help} (default: {inspect.signature(run).parameters[action.dest].default:g})'
     serve.formatter_class = ServeHelp
     return parser
 
