@@ -97,6 +97,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument('--port', type=int, default=8000, help='port to listen on (default: 8000; 0 for any free port)')
     serve.add_argument('--access-log', action='store_true', help="log each request on standard output (uvicorn's access log; off by default: "
                        'writing a line per request adds to the latency under load)')
+    limits = {'header_timeout': "seconds for a request's head to come, from the connection's opening or its last answer; else it is closed",
+              'body_timeout': "seconds for a request's body to come once its head has; else 408",
+              'request_timeout': "seconds for a request's houses to be priced once its body has come; else 503",
+              'max_connections': 'connections open at once; one more is answered 503 and closed'}
+    for dest, what in limits.items():
+        whole = dest == 'max_connections'
+        serve.add_argument(f'--{dest.replace("_", "-")}', type=int if whole else float, metavar='N' if whole else 'SECONDS', help=what)
+    serve.set_defaults(limits=tuple(limits))  # given to `serve` only when set: its own defaults are the limits' one home
+
+    class ServeHelp(argparse.HelpFormatter):
+        "Help that shows the limits' defaults, read from `serve` when the help is shown: the serve extra is imported only then."
+        def _get_help_string(self, action):
+            if action.dest not in limits: return action.help
+            try: from housepricer.serve import serve as run
+            except ImportError: return action.help  # without the extra, `housepricer serve` says what to install
+            import inspect
+            return f'{action.help} (default: {inspect.signature(run).parameters[action.dest].default:g})'
+    serve.formatter_class = ServeHelp
     return parser
 
 # %% ../nbs/08_cli.ipynb #4e14be53
@@ -207,7 +225,8 @@ def _serve(args) -> int:
         if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
     model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
-    serve(model, meta, args.host, args.port, access_log=args.access_log)
+    limits = {name: getattr(args, name) for name in args.limits if getattr(args, name) is not None}
+    serve(model, meta, args.host, args.port, access_log=args.access_log, **limits)
     return 0
 
 _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback,

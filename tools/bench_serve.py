@@ -2,7 +2,7 @@
 """Load benchmark of `housepricer serve` on loopback: requests/s and latency percentiles, per model and request size.
 
     python tools/bench_serve.py [--models blend hgb] [--houses 1 100] [--requests 2000] [--threads 8]
-                                [--keep DIR] [--json FILE] [--max-seconds 600]
+                                [--keep DIR] [--json FILE] [--max-seconds 600] [--baseline DIR [--rounds N]]
 
 Each model is trained once on the embedded training data and saved as a .skops file (kept with --keep),
 then served by the installed `housepricer serve --model FILE --port 0` in a process of its own, on
@@ -13,6 +13,12 @@ with one price per house. The run is bounded: it stops sending after --max-secon
 The client runs on the same machine and takes its share of the CPU; the load average (from
 /proc/loadavg) is printed with each row, since other work on the machine changes the figures. Prints a
 Markdown table; --json writes the rows too; the exit code is 1 if any request failed.
+
+To compare a change with the code before it, --baseline DIR also serves each model with the housepricer
+package in DIR (for example `git archive main housepricer | tar -x -C DIR`), and --rounds N measures
+the two servers N times each, alternately, so that both meet the same load on a shared machine. The
+servers run with `housepricer serve`'s default limits: threads beyond its connection cap (see
+`housepricer serve --help`) are refused.
 """
 import argparse, http.client, json, os, platform, re, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -24,10 +30,11 @@ from housepricer.models import train
 from housepricer.registry import save_artifact
 
 
-def start_server(artifact: Path, log: Path) -> tuple:
-    "`(process, port)`: `housepricer serve` for `artifact` on a free loopback port, once it listens."
+def start_server(artifact: Path, log: Path, package: str | None = None) -> tuple:
+    "`(process, port)`: `housepricer serve` for `artifact` on a free loopback port, once it listens; with the housepricer in folder `package` if given."
     command = [str(Path(sys.executable).parent / 'housepricer'), 'serve', '--model', str(artifact), '--port', '0']
-    server = subprocess.Popen(command, stdout=log.open('w'), stderr=subprocess.STDOUT)
+    env = os.environ | {'PYTHONPATH': os.pathsep.join([package, os.environ.get('PYTHONPATH', '')])} if package else None
+    server = subprocess.Popen(command, stdout=log.open('w'), stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         found = re.search(r'at http://127\.0\.0\.1:(\d+)/ ', log.read_text())
@@ -89,7 +96,10 @@ def main():
     parser.add_argument('--max-seconds', type=float, default=600, help='stop sending after this long, per model and request size')
     parser.add_argument('--keep', help='folder for the models and server logs (default: a temporary one)')
     parser.add_argument('--json', help='also write the results to this file')
+    parser.add_argument('--baseline', metavar='DIR', help='also serve with the housepricer package in this folder, to compare (rows marked baseline)')
+    parser.add_argument('--rounds', type=int, default=1, help='measure each server this many times, alternately (default: 1)')
     args = parser.parse_args()
+    if args.baseline and not (Path(args.baseline) / 'housepricer' / '__init__.py').exists(): sys.exit(f'{args.baseline}: no housepricer package in it')
     work = Path(args.keep or tempfile.mkdtemp(prefix='bench-serve-'))
     work.mkdir(parents=True, exist_ok=True)
     print(f'machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; '
@@ -100,28 +110,33 @@ def main():
         if not artifact.exists():
             print(f'training {name}', file=sys.stderr, flush=True)
             save_artifact(train(load_data(), name), artifact)
-        server, port = start_server(artifact, work / f'serve-{name}.log')
+        codes = {'this': None} | ({'baseline': str(Path(args.baseline).resolve())} if args.baseline else {})
+        servers = {}
         try:
+            for code, package in codes.items(): servers[code] = start_server(artifact, work / f'serve-{name}-{code}.log', package)
             for size in args.houses:
-                run = load(port, bodies(size, args.requests), args.threads, size, args.max_seconds)
-                ms = np.array(run['latencies'])
-                done = len(ms)
-                result = dict(model=name, houses=size, requests=done, threads=args.threads, seconds=run['seconds'],
-                              requests_per_second=done / run['seconds'], houses_per_second=done * size / run['seconds'],
-                              p50_ms=float(np.percentile(ms, 50)) if done else None, p99_ms=float(np.percentile(ms, 99)) if done else None,
-                              max_ms=float(ms.max()) if done else None, errors=len(run['errors']), load_average=os.getloadavg()[0])
-                results.append(result)
-                print(f'{name:7} {size:4} houses/request: {done:,} requests in {run["seconds"]:.1f} s, {result["requests_per_second"]:,.0f} requests/s, '
-                      f'p50 {result["p50_ms"] or 0:.0f} ms, p99 {result["p99_ms"] or 0:.0f} ms, {len(run["errors"])} errors, '
-                      f'load average {result["load_average"]:.1f}', file=sys.stderr, flush=True)
-                for error in run['errors'][:3]: print(f'  {error}', file=sys.stderr)
+                for _ in range(args.rounds):
+                    for code, (_, port) in servers.items():
+                        run = load(port, bodies(size, args.requests), args.threads, size, args.max_seconds)
+                        ms = np.array(run['latencies'])
+                        done = len(ms)
+                        result = dict(model=name, code=code, houses=size, requests=done, threads=args.threads, seconds=run['seconds'],
+                                      requests_per_second=done / run['seconds'], houses_per_second=done * size / run['seconds'],
+                                      p50_ms=float(np.percentile(ms, 50)) if done else None, p99_ms=float(np.percentile(ms, 99)) if done else None,
+                                      max_ms=float(ms.max()) if done else None, errors=len(run['errors']), load_average=os.getloadavg()[0])
+                        results.append(result)
+                        print(f'{name:7} {code:8} {size:4} houses/request: {done:,} requests in {run["seconds"]:.1f} s, '
+                              f'{result["requests_per_second"]:,.0f} requests/s, p50 {result["p50_ms"] or 0:.0f} ms, p99 {result["p99_ms"] or 0:.0f} ms, '
+                              f'{len(run["errors"])} errors, load average {result["load_average"]:.1f}', file=sys.stderr, flush=True)
+                        for error in run['errors'][:3]: print(f'  {error}', file=sys.stderr)
         finally:
-            server.terminate()
-            server.wait(timeout=60)
-    print('\n| model | houses/request | requests | threads | requests/s | houses/s | p50 (ms) | p99 (ms) | max (ms) | errors | load average |\n'
-          '|---|---|---|---|---|---|---|---|---|---|---|')
+            for server, _ in servers.values():
+                server.terminate()
+                server.wait(timeout=60)
+    print('\n| model | code | houses/request | requests | threads | requests/s | houses/s | p50 (ms) | p99 (ms) | max (ms) | errors | load average |\n'
+          '|---|---|---|---|---|---|---|---|---|---|---|---|')
     for r in results:
-        print(f'| {r["model"]} | {r["houses"]} | {r["requests"]:,} | {r["threads"]} | {r["requests_per_second"]:,.0f} | {r["houses_per_second"]:,.0f} | '
+        print(f'| {r["model"]} | {r["code"]} | {r["houses"]} | {r["requests"]:,} | {r["threads"]} | {r["requests_per_second"]:,.0f} | {r["houses_per_second"]:,.0f} | '
               f'{r["p50_ms"] or 0:.0f} | {r["p99_ms"] or 0:.0f} | {r["max_ms"] or 0:.0f} | {r["errors"]} | {r["load_average"]:.1f} |')
     if args.json: Path(args.json).write_text(json.dumps(results, indent=1))
     if any(r['errors'] or r['requests'] < args.requests for r in results): sys.exit(1)
