@@ -108,10 +108,7 @@ def _json_houses(body: bytes, schema: dict, name: str) -> list:
 def _json_ids(houses: list, name: str) -> np.ndarray:
     "The `Id`s of `houses` (checked by `require_ids`), or 1, 2, … if they have none."
     if ID not in houses[0]: return np.arange(1, len(houses) + 1)
-    ids = _json_column([house[ID] for house in houses], number=True)
-    # pandas cannot convert an integer beyond any float (OverflowError); as its digits, it is a number too large, which `require_ids` refuses.
-    if ids.dtype == object: ids = np.array([str(v) if type(v) is int else v for v in ids], dtype=object)
-    return require_ids(frame_of({ID: ids}), name)[ID].to_numpy()
+    return require_ids(frame_of({ID: _json_column([house[ID] for house in houses], number=True)}), name)[ID].to_numpy()
 
 def _keys(houses: list) -> tuple: return tuple(dict.fromkeys(key for house in houses for key in house if key != ID))  # in the order first seen
 
@@ -418,20 +415,19 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
         "The body, refused with 413 as soon as it is known to be over `max_bytes`, and with 408 unless it has all come within `body_timeout`."
         declared = request.headers.get('content-length', '')
         if declared.isdigit() and int(declared) > max_bytes: raise RequestError(f'request: the body is over {max_bytes:,} bytes', 413)
-        body = bytearray()
-        try:
-            async with asyncio.timeout(body_timeout):
-                async for chunk in request.stream():
-                    body += chunk
-                    if len(body) > max_bytes: raise RequestError(f'request: the body is over {max_bytes:,} bytes', 413)
-        except TimeoutError: raise RequestError(f'request: the body has not all come within {body_timeout:g} s', 408) from None
-        return bytes(body)
+        async def whole() -> bytes:
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_bytes: raise RequestError(f'request: the body is over {max_bytes:,} bytes', 413)
+            return bytes(body)
+        try: return await asyncio.wait_for(whole(), body_timeout)
+        except asyncio.TimeoutError: raise RequestError(f'request: the body has not all come within {body_timeout:g} s', 408) from None
 
     async def priced(body: bytes) -> tuple:
         "The scorer's answer for `body`, refused with 503 unless it comes within `request_timeout`."
-        try:
-            async with asyncio.timeout(request_timeout): return await asyncio.wrap_future(scorer.submit(body))
-        except TimeoutError:
+        try: return await asyncio.wait_for(asyncio.wrap_future(scorer.submit(body)), request_timeout)
+        except asyncio.TimeoutError:
             raise RequestError(f'request: not priced within {request_timeout:g} s: the service is busy or unwell (see /health); try again later', 503) from None
 
     refusals = {status: dict(model=Problem, description=why) for status, why in
