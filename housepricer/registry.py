@@ -113,9 +113,9 @@ def atomic_output(path, # the file to write: its folder must exist
         target = Path(os.path.realpath(path))  # a link's target is replaced, and the link stays
         _remove_stale(target)
         tmp = _temp_path(target)
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))  # the umask applies
-        mode = stat.S_IMODE((target if kind else tmp).stat().st_mode)
         try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))  # the umask applies
+            mode = stat.S_IMODE((target if kind else tmp).stat().st_mode)
             os.chmod(tmp, 0o600)  # private until whole
             yield tmp
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
