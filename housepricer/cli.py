@@ -7,8 +7,11 @@ __all__ = ['main']
 
 # %% ../nbs/08_cli.ipynb #783bcd97
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 
 import housepricer
 from .card import version_card
@@ -126,9 +129,11 @@ def _train(args) -> int:
     houses = load_data(args.data)
     version = data_sha256(args.data)
     registry = Registry(args.registry)
-    # Mistakes that would only show after minutes of training are caught first.
+    # Mistakes that would only show after minutes of training are caught first: a bad tolerance, a registry that
+    # cannot be written, or read (its champion's metadata included, which the gate compares with).
     if args.tolerance < 0: raise HousepricerError(f'--tolerance must not be negative (got {args.tolerance})')
-    registry.versions(), registry.champion
+    registry.check_writable()
+    if registry.champion is not None: registry.metadata()
     _err(f'Training {args.model} on {len(houses)} houses (data {version[:12]}…): 5-fold CV, then a final fit')
     fitted, metadata = build_version(houses, args.model, version, args.seed, n_jobs=args.jobs, progress=True)
     with registry.locked():
@@ -233,15 +238,32 @@ _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_mod
                  card=_card, serve=_serve)
 
 # %% ../nbs/08_cli.ipynb #5205fea8
+class _Terminated(BaseException):
+    "SIGTERM, raised where the program is, so that every `finally` runs (temporary files are removed) before it exits."
+
+def _terminate(signum, frame): raise _Terminated()
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    "In the main thread, make SIGTERM raise `_Terminated` inside the block, as Ctrl-C raises `KeyboardInterrupt`."
+    if threading.current_thread() is not threading.main_thread(): yield; return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try: yield
+    finally: signal.signal(signal.SIGTERM, previous)
+
 def main(
     argv=None,  # the arguments after `housepricer`; `None` for `sys.argv[1:]`
 ) -> int:
     "Run the `housepricer` command line with `argv` (default: `sys.argv[1:]`); return the exit code."
     args = _parser().parse_args(argv)
-    try: return _COMMANDS[args.command](args)
+    try:
+        with _sigterm_raises(): return _COMMANDS[args.command](args)
     except HousepricerError as e:
         _err(f'housepricer {args.command}: error: {e}')
         return 2
     except KeyboardInterrupt:
         _err(f'housepricer {args.command}: interrupted')
         return 130
+    except _Terminated:
+        _err(f'housepricer {args.command}: terminated')
+        return 143
