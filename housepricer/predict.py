@@ -10,6 +10,7 @@ __all__ = ['EXAMPLES', 'SHOWN', 'CHUNKSIZE', 'FORMATS', 'PARQUET_MAGIC', 'UNREAD
 
 # %% ../nbs/07_predict.ipynb #3c299b5d
 import contextlib
+import itertools
 import logging
 import os
 import shutil
@@ -232,7 +233,9 @@ def _output_path(path, source=None) -> Path:
     path = Path(path)
     if path.is_dir(): raise DataError(f'{path}: is a folder, not an output file')
     if not path.parent.is_dir(): raise DataError(f'{path}: cannot write there, no such folder {path.parent}')
-    if not os.access(path.parent, os.W_OK): raise DataError(f'{path}: cannot write there, the folder is not writable')
+    # A device or FIFO (/dev/null, /dev/stdout, a named pipe) is written through: its folder need not be writable.
+    special = path.exists() and not path.is_file()
+    if not special and not os.access(path.parent, os.W_OK): raise DataError(f'{path}: cannot write there, the folder is not writable')
     if source is not None and path.resolve() == Path(source).resolve(): raise DataError(f'{path}: the output would overwrite the input')
     return path
 
@@ -242,15 +245,14 @@ def prediction_writer(path, # the output file
                      ):
     "Yields a function that appends a frame of predictions; the file appears whole when the block ends without error."
     path, fmt = _output_path(path), output_format(path, fmt)
-    try:
-        with atomic_output(path) as part:
-            if fmt == 'parquet':
-                with pq.ParquetWriter(part, PARQUET_SCHEMA) as parquet:
-                    yield lambda predictions: parquet.write_table(pa.Table.from_pandas(predictions, schema=PARQUET_SCHEMA, preserve_index=False))
-            else:
-                with open(part, 'w', newline='') as text:
-                    yield lambda predictions: predictions.to_csv(text, header=text.tell() == 0, index=False, float_format='%.2f')
-    except PermissionError as e: raise DataError(f'{path}: cannot write there ({e.strerror})') from None
+    with atomic_output(path) as part:
+        if fmt == 'parquet':
+            with pq.ParquetWriter(part, PARQUET_SCHEMA) as parquet:
+                yield lambda predictions: parquet.write_table(pa.Table.from_pandas(predictions, schema=PARQUET_SCHEMA, preserve_index=False))
+        else:
+            with open(part, 'w', newline='') as text:
+                chunks = itertools.count()  # not `text.tell()`: a pipe cannot tell, and /dev/null always says 0
+                yield lambda predictions: predictions.to_csv(text, header=next(chunks) == 0, index=False, float_format='%.2f')
 
 def write_predictions(predictions: pd.DataFrame, # `Id` and `SalePrice`
                       path, # the output file
