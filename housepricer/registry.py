@@ -34,6 +34,9 @@ import numpy as np
 import pandas as pd
 import skops.io as sio
 import sklearn
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.ensemble._gb import BaseGradientBoosting
+from sklearn.tree._classes import BaseDecisionTree
 
 import housepricer
 from .data import HousepricerError, sha256_hex
@@ -228,6 +231,60 @@ def _schema_nodes(schema) -> tuple | None:
         elif isinstance(value, list): stack += [(v, depth + 1) for v in value]
     return nodes, items
 
+# %% ../nbs/05_registry.ipynb #7129738e
+def _fitted_parts(model) -> list:
+    "Every object reachable from `model` through attributes, lists, tuples, dicts and object arrays, each once."
+    seen, stack, parts = set(), [model], []
+    while stack:
+        part = stack.pop()
+        if id(part) in seen: continue
+        seen.add(id(part))
+        parts.append(part)
+        if isinstance(part, dict): stack += part.values()
+        elif isinstance(part, (list, tuple)): stack += part
+        elif isinstance(part, np.ndarray): stack += list(part.ravel()) if part.dtype == object else []
+        elif hasattr(part, '__dict__'): stack += vars(part).values()
+    return parts
+
+def _nodes_problem(left, right, leaf, feature, features: int) -> str | None:
+    "What is wrong with a tree's nodes (their `left` and `right` children, `leaf` flags and split `feature`s, of `features` columns), if anything."
+    inner = ~np.asarray(leaf, dtype=bool)
+    if not len(inner): return 'a tree without nodes'
+    at, left, right, feature = (np.asarray(a, dtype='int64')[inner] for a in (np.arange(len(inner)), left, right, feature))
+    if not ((left > at) & (left < len(inner)) & (right > at) & (right < len(inner))).all(): return 'a tree whose nodes point outside it or back up it'
+    if not ((feature >= 0) & (feature < features)).all(): return f'a tree that splits on columns the houses will not have (they have {features})'
+    return None
+
+
+# %% ../nbs/05_registry.ipynb #b712c250
+def _tree_problem(tree, features: int) -> str | None:
+    "What makes scikit-learn's `Tree` unsafe for houses of `features` columns, if anything."
+    if tree.n_features != features: return f'a tree of {tree.n_features} columns where the houses will have {features}'
+    return _nodes_problem(tree.children_left, tree.children_right, tree.children_left == -1, tree.feature, features)
+
+def _predictor_problem(predictor, features: int) -> str | None:
+    "What makes histogram gradient boosting's `TreePredictor` unsafe for houses of `features` columns, if anything."
+    nodes = predictor.nodes
+    category_splits = nodes['is_categorical'].astype(bool) & ~nodes['is_leaf'].astype(bool)
+    if (nodes['bitset_idx'][category_splits] >= min(len(predictor.raw_left_cat_bitsets), len(predictor.binned_left_cat_bitsets))).any():
+        return 'a tree whose category splits point outside it'
+    return _nodes_problem(nodes['left'], nodes['right'], nodes['is_leaf'], nodes['feature_idx'], features)
+
+def _trees_problem(model) -> str | None:
+    "What makes a tree of `model` unsafe to walk, if anything: its decision trees, gradient boosting's and histogram gradient boosting's."
+    for part in _fitted_parts(model):
+        try:
+            if isinstance(part, BaseDecisionTree) and hasattr(part, 'tree_'): found = [_tree_problem(part.tree_, part.n_features_in_)]
+            elif isinstance(part, BaseGradientBoosting) and hasattr(part, 'estimators_'):  # it walks its trees itself
+                found = [_tree_problem(tree.tree_, part.n_features_in_) for tree in part.estimators_.ravel()]
+            elif isinstance(part, HistGradientBoostingRegressor) and hasattr(part, '_predictors'):
+                found = [_predictor_problem(predictor, part.n_features_in_) for row in part._predictors for predictor in row]
+            else: continue
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError): return 'a tree that is not what a fitted model holds'
+        if problem := next(filter(None, found), None): return problem
+    return None
+
+
 # %% ../nbs/05_registry.ipynb #ee1c5dea
 def _names(nodes: set) -> str:
     "A few of `nodes`, for a message."
@@ -237,7 +294,7 @@ def _names(nodes: set) -> str:
 def _model_from(path, # where `data` comes from, for messages
                 data: bytes, # a skops file's bytes
                ):
-    "The model in the skops file `data`, built only if every node in it is allowed (`ALLOWED_NODES`, `OBJECT_ARRAY_ITEMS`)."
+    "The model in the skops file `data`, built only if every node in it is allowed (`ALLOWED_NODES`, `OBJECT_ARRAY_ITEMS`), and used only if its trees are sound."
     try: found = _schema_nodes(_skops_schema(path, data))
     except RecursionError: found = None
     if found is None: raise UnsafeModelError(f'{path}: schema.json nests more than {MAX_SCHEMA_DEPTH} levels deep; refusing to load it')
@@ -245,8 +302,10 @@ def _model_from(path, # where `data` comes from, for messages
     if nodes - ALLOWED_NODES: raise UnsafeModelError(f'{path}: holds untrusted types {_names(nodes - ALLOWED_NODES)}; refusing to load it')
     if items - OBJECT_ARRAY_ITEMS: raise UnsafeModelError(f'{path}: holds object arrays of {_names(items - OBJECT_ARRAY_ITEMS)}, '
                                                           'which no housepricer model does; refusing to load it')
-    try: return sio.loads(data, trusted=sorted({f'{module}.{name}' for _, module, name in nodes}))
+    try: model = sio.loads(data, trusted=sorted({f'{module}.{name}' for _, module, name in nodes}))
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
+    if problem := _trees_problem(model): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
+    return model
 
 # %% ../nbs/05_registry.ipynb #744a313b
 def save_artifact(
