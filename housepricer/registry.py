@@ -323,7 +323,7 @@ def _artifact_bytes(path, # a model file
                    ) -> bytes:
     "The bytes of the model file `path`, refused if missing, larger than any model, or not of SHA-256 `sha256`."
     path = Path(path)
-    if not path.is_file(): raise UnsafeModelError(f'{path}: no such model file')
+    if not path.is_file(): raise UnsafeModelError(f'{path}: {"not a model file, not even a file" if path.exists() else "no such model file"}')
     if path.stat().st_size > MAX_MODEL_BYTES:
         raise UnsafeModelError(f'{path}: {path.stat().st_size / 2**20:,.0f} MB, far more than any housepricer model; refusing to load it')
     try: data = path.read_bytes()
