@@ -8,7 +8,8 @@ Each model is trained once on the embedded training data and saved as a .skops f
 --keep). Then, --runs times each, in fresh processes of the installed `housepricer`:
 
 - `housepricer --help` (wall time; and, once, which of pandas, scikit-learn and skops it imported);
-- `housepricer predict --model FILE --out CSV`, the 1,459 houses of the embedded test set (wall time, peak RSS);
+- `housepricer predict --model FILE --out CSV`, the 1,459 houses of the embedded test set (wall time, peak RSS sampled
+  as `bench_predict.py` does);
 - `housepricer serve --model FILE --port 0` until it prints the line that says where it listens and answers
   `/health` (wall time), then Ctrl-C;
 - loading the artifact in this process (`load_artifact`).
@@ -19,6 +20,7 @@ other work on the machine changes the figures, so compare runs made together.
 import argparse, json, os, platform, signal, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
+from bench_predict import measure  # one way to time a command and sample its peak RSS
 from bench_serve import start_server  # one way to start the service and wait until it listens
 from housepricer.data import load_data
 from housepricer.models import train
@@ -26,16 +28,6 @@ from housepricer.registry import load_artifact, save_artifact
 
 HOUSEPRICER = str(Path(sys.executable).parent / 'housepricer')
 HEAVY = ('pandas', 'sklearn', 'skops')
-
-
-def timed(command: list) -> tuple:
-    "`(seconds, peak RSS in MB)` of running `command` to its end; its failure stops the benchmark."
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0: sys.exit(f'{" ".join(command)} failed:\n{process.stderr.read().decode()}')
-    return seconds, usage.ru_maxrss / 1024
 
 
 def heavy_imports_of_help() -> list:
@@ -73,7 +65,7 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp())
 
-    helps = [timed([HOUSEPRICER, '--help'])[0] for _ in range(args.runs)]
+    helps = [measure([HOUSEPRICER, '--help'])['seconds'] for _ in range(args.runs)]
     heavy = heavy_imports_of_help()
     rows = []
     for name in args.models:
@@ -84,11 +76,11 @@ def main() -> int:
             start = time.perf_counter()
             load_artifact(artifact)
             loads.append(time.perf_counter() - start)
-        predicts = [timed([HOUSEPRICER, 'predict', '--model', str(artifact), '--out', str(work / 'prices.csv')]) for _ in range(args.runs)]
+        predicts = [measure([HOUSEPRICER, 'predict', '--model', str(artifact), '--out', str(work / 'prices.csv')]) for _ in range(args.runs)]
         starts = [serve_ready(artifact, work / 'serve.log') for _ in range(args.runs)]
         rows.append(dict(model=name, artifact_mb=round(artifact.stat().st_size / 2**20, 1), load_s=round(median(loads), 2),
-                         help_s=round(median(helps), 2), help_imports=heavy, predict_s=round(median(s for s, _ in predicts), 2),
-                         predict_peak_mb=round(median(m for _, m in predicts)), serve_ready_s=round(median(starts), 2)))
+                         help_s=round(median(helps), 2), help_imports=heavy, predict_s=round(median(p['seconds'] for p in predicts), 2),
+                         predict_peak_mb=round(median(p['peak_rss_mb'] for p in predicts)), serve_ready_s=round(median(starts), 2)))
 
     load_average = open('/proc/loadavg').read().split()[:3] if Path('/proc/loadavg').exists() else ['?'] * 3
     print(f'{os.cpu_count()} cores, {platform.python_version()}, load average {" ".join(load_average)}; medians of {args.runs} runs\n')
