@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from lightgbm import LGBMRegressor
 from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor, make_column_selector
 from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, RandomForestRegressor
@@ -119,12 +120,17 @@ def _linear_member(model, scale: bool) -> Pipeline:
 def _lasso_member(alpha, random_state): return _linear_member(Lasso(alpha=alpha, max_iter=100_000, random_state=random_state), scale=False)
 def _svr_member(C, epsilon, gamma): return _linear_member(KernelSVR(C=C, epsilon=epsilon, gamma=gamma), scale=True)
 
+def _boosted_columns(): return ByKind('passthrough', OneHot(), skip_texts='_cat$')  # the grades' text copies are for the linear members
+
 def _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state) -> Pipeline:
-    columns = ByKind('passthrough', OneHot(), skip_texts='_cat$')  # the grades' text copies are for the linear members
     booster = GradientBoostingRegressor(loss='huber', n_estimators=n_estimators, learning_rate=learning_rate, max_depth=max_depth,
                                         max_features='sqrt', min_samples_leaf=15, min_samples_split=10, subsample=subsample,
                                         random_state=random_state)
-    return Pipeline([('columns', columns), ('model', booster)])
+    return Pipeline([('columns', _boosted_columns()), ('model', booster)])
+
+def _lgbm_member(**params) -> Pipeline:
+    "LightGBM's `LGBMRegressor(**params)` on the columns of `_gbr_member`, on one thread (parallel chunks and the service use the cores)."
+    return Pipeline([('columns', _boosted_columns()), ('model', LGBMRegressor(n_jobs=1, verbose=-1, **params))])
 
 def _lasso(alpha=0.0005, random_state=1):
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _lasso_member(alpha, random_state))])
@@ -141,9 +147,18 @@ def _blend(weights=(0.45, 0.25, 0.30), lasso_alpha=0.0005, svr_C=20.0, svr_epsil
                ('gbr', _gbr_member(gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state))]
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
 
+def _linear_lgbm(weights, lasso_alpha, **lgbm):
+    "The weighted average of the Lasso member and a LightGBM member (`lgbm`: `LGBMRegressor`'s parameters) on one features step."
+    members = [('linear', _lasso_member(lasso_alpha, random_state=1)), ('lgbm', _lgbm_member(**lgbm))]
+    return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
+
 # %% ../nbs/03_models.ipynb #6e26cc19
 _BLEND = dict(weights=[0.45, 0.25, 0.30], lasso_alpha=0.0005, svr_C=20.0, svr_epsilon=0.008, svr_gamma=0.0003,
               gbr_n_estimators=1500, gbr_learning_rate=0.05, gbr_max_depth=3, gbr_subsample=0.7, random_state=5)
+# The Lasso's alpha and the two weights; every other key is LightGBM's (Huber's `alpha` is its quadratic zone, in log price).
+_LINEAR_LGBM = dict(weights=[0.6, 0.4], lasso_alpha=0.0005, n_estimators=1000, learning_rate=0.05, num_leaves=8, max_depth=3,
+                    min_child_samples=15, subsample=0.7, subsample_freq=1, colsample_bynode=0.1, reg_lambda=1.0,
+                    objective='huber', alpha=0.15, random_state=5)
 MODELS = {spec.name: spec for spec in [
     ModelSpec('seed-rf', "The blog's baseline: a random forest of 10 trees on 7 columns, missing values as 0",
               _seed_forest, dict(n_estimators=10, random_state=1), features=SEED_FEATURES, log_target=False),
@@ -159,10 +174,12 @@ MODELS = {spec.name: spec for spec in [
     ModelSpec('gbr', 'Gradient boosting (Huber loss) on the engineered features, without the two outliers, on log price',
               _gradient_boosting, {k.removeprefix('gbr_'): v for k, v in _BLEND.items() if k.startswith('gbr_') or k == 'random_state'},
               drop_outliers=True),
-    ModelSpec('blend', 'Weighted average of linear, svr and gbr in log price, without the two outliers (the default)',
+    ModelSpec('blend', 'Weighted average of linear, svr and gbr in log price, without the two outliers',
               _blend, _BLEND, drop_outliers=True),
+    ModelSpec('linear-lgbm', 'Weighted average of linear and a Huber LightGBM in log price, without the two outliers (the default)',
+              _linear_lgbm, _LINEAR_LGBM, drop_outliers=True),
 ]}
-DEFAULT_MODEL = 'blend'
+DEFAULT_MODEL = 'linear-lgbm'
 
 # %% ../nbs/03_models.ipynb #2f2a06f7
 class UnknownModelError(HousepricerError, KeyError):

@@ -138,8 +138,8 @@ def write_atomic(path, # the file to write
 
 # %% ../nbs/05_registry.ipynb #641f7036
 # Every node a housepricer model file may hold, as (skops loader, module, class): exactly what the models in
-# MODELS are made of. Measured by saving each of them (seed-rf, rf, hgb, linear, svr, gbr, blend) with skops 0.16
-# and scikit-learn 1.9 and listing the nodes of its schema.json. A model that needs another node is refused
+# MODELS are made of. Measured by saving each of them (seed-rf, rf, hgb, linear, svr, gbr, blend, linear-lgbm) with
+# skops 0.16, scikit-learn 1.9 and LightGBM 4.7, and listing the nodes of its schema.json. A model that needs another node is refused
 # until it is added here; the tests that save and load every model find it.
 ALLOWED_NODES = frozenset([
     # housepricer's steps
@@ -171,6 +171,10 @@ ALLOWED_NODES = frozenset([
     # the functions they keep: the log target's pair, and HistGradientBoosting's partial(check_array, ...)
     ('FunctionNode', 'numpy', 'exp'), ('FunctionNode', 'numpy', 'log'),
     ('FunctionNode', 'sklearn.utils.validation', 'check_array'), ('PartialNode', 'functools', 'partial'),
+    # LightGBM's regressor and its Booster (whose trees are one string, the model's text, that LightGBM's C++ code
+    # parses), and the Booster's `best_score`, a defaultdict(OrderedDict), empty after a fit without validation sets
+    ('ObjectNode', 'lightgbm.sklearn', 'LGBMRegressor'), ('ObjectNode', 'lightgbm.basic', 'Booster'),
+    ('DefaultDictNode', 'collections', 'defaultdict'), ('TypeNode', 'collections', 'OrderedDict'),
     # numpy's arrays, scalars, dtypes and random generators
     ('NdArrayNode', 'numpy', 'ndarray'), ('NdArrayNode', 'numpy', 'float64'), ('NdArrayNode', 'numpy', 'uint64'),
     ('DTypeNode', 'numpy', 'dtype'), ('TypeNode', 'numpy', 'float64'),
@@ -352,7 +356,8 @@ def _git_commit() -> str | None:
 def package_versions() -> dict:
     "Versions of Python and of the packages a model's behaviour depends on."
     return dict(python=platform.python_version(), housepricer=housepricer.__version__, sklearn=sklearn.__version__,
-                pandas=pd.__version__, numpy=np.__version__, skops=importlib.metadata.version('skops'))
+                pandas=pd.__version__, numpy=np.__version__, skops=importlib.metadata.version('skops'),
+                lightgbm=importlib.metadata.version('lightgbm'))
 
 def build_version(df: pd.DataFrame, # priced houses to score the model on and train it with
                   model=DEFAULT_MODEL, # a model name or `ModelSpec`

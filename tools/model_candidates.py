@@ -22,9 +22,8 @@ rows. For each one the table gives:
 
 Timings run in this one process with OpenMP/BLAS threads pinned to 1 (run it with OMP_NUM_THREADS=1
 OPENBLAS_NUM_THREADS=1; LightGBM is also given n_jobs=1); they are medians, but still depend on what else the
-machine runs, so the load average is printed with the table. LightGBM candidates need `pip install lightgbm`
-and are skipped without it; their files hold `lightgbm` types and an `OrderedDict`, which this script adds to
-the registry's trusted types for its own loads (the registry itself does not trust them yet).
+machine runs, so the load average is printed with the table. The LightGBM member is the models chapter's
+`_lgbm_member`, the one `linear-lgbm` (the default since this study) is made of.
 
 --profile [NAME] prints where candidate NAME (default: today's `blend`) spends its load and predict time instead:
 per pipeline step and per blend member, for one house and for a 10,000-row chunk, and each member's artifact size.
@@ -38,11 +37,10 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
 
-from housepricer import registry
 from housepricer.data import load_data, load_test
 from housepricer.evaluate import both_views
-from housepricer.features import HouseFeatures, OneHot
-from housepricer.models import (Blend, ByKind, ModelSpec, _gbr_member, _lasso_member, _svr_member, get_spec,
+from housepricer.features import HouseFeatures
+from housepricer.models import (Blend, ModelSpec, _boosted_columns, _gbr_member, _lasso_member, _lgbm_member, _svr_member, get_spec,
                                 input_schema, train)
 from housepricer.predict import check_houses, score
 from housepricer.registry import load_artifact, save_artifact
@@ -54,18 +52,10 @@ SVR = dict(C=20.0, epsilon=0.008, gamma=0.0003)  # the blend's SVR member
 
 def _hgb_member(max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization, random_state) -> Pipeline:
     "The boosted member with scikit-learn's histogram booster (trees as arrays) on the same columns as `_gbr_member`."
-    columns = ByKind('passthrough', OneHot(), skip_texts='_cat$')
     booster = HistGradientBoostingRegressor(max_iter=max_iter, learning_rate=learning_rate, max_leaf_nodes=max_leaf_nodes,
                                             min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization,
                                             early_stopping=False, random_state=random_state)
-    return Pipeline([('columns', columns), ('model', booster)])
-
-
-def _lgbm_member(random_state, **params) -> Pipeline:
-    "The boosted member with LightGBM (`params` are `LGBMRegressor`'s) on the same columns as `_gbr_member`, one thread."
-    from lightgbm import LGBMRegressor
-    booster = LGBMRegressor(subsample_freq=1, n_jobs=1, verbose=-1, random_state=random_state, **params)
-    return Pipeline([('columns', ByKind('passthrough', OneHot(), skip_texts='_cat$')), ('model', booster)])
+    return Pipeline([('columns', _boosted_columns()), ('model', booster)])
 
 
 BOOSTERS = {'gbr': _gbr_member, 'hgb': _hgb_member, 'lgbm': _lgbm_member}
@@ -92,9 +82,9 @@ HGB = dict(max_iter=600, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf
 # depth 3, a tenth of the columns per split (GBR's max_features='sqrt' of ~300), which screening by the same
 # out-of-fold protocol found much better; Huber's `alpha` is the width of its quadratic zone in log price.
 LGBM_L2 = dict(n_estimators=800, learning_rate=0.03, num_leaves=15, min_child_samples=15, subsample=0.7,
-               colsample_bytree=0.3, reg_lambda=1.0)
+               subsample_freq=1, colsample_bytree=0.3, reg_lambda=1.0)
 LGBM_HUBER = dict(n_estimators=1000, learning_rate=0.05, num_leaves=8, max_depth=3, min_child_samples=15, subsample=0.7,
-                  colsample_bynode=0.1, reg_lambda=1.0, objective='huber', alpha=0.15)
+                  subsample_freq=1, colsample_bynode=0.1, reg_lambda=1.0, objective='huber', alpha=0.15)
 LGBM_FAST = LGBM_HUBER | dict(n_estimators=600, learning_rate=0.08, alpha=0.1)  # 40% fewer trees to walk at predict time
 
 
@@ -135,12 +125,6 @@ def median_seconds(f, repeats: int) -> float:
     for _ in range(repeats):
         start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
     return float(np.median(times))
-
-
-def trust_lightgbm():
-    "Let `load_artifact` load LightGBM models in this process (the study's loads only)."
-    registry.TRUSTED_PACKAGES = (*registry.TRUSTED_PACKAGES, 'lightgbm')
-    registry.TRUSTED_NAMES = (*registry.TRUSTED_NAMES, 'collections.OrderedDict')
 
 
 def measure(spec: ModelSpec, houses: pd.DataFrame, one: pd.DataFrame, chunk: pd.DataFrame, work: Path, n_jobs: int, repeats: int) -> dict:
@@ -220,18 +204,12 @@ def main():
     parser.add_argument('--json', help='also write the rows to this file')
     parser.add_argument('--profile', nargs='?', const='blend', metavar='NAME', help='profile candidate NAME (default: blend) instead of comparing')
     args = parser.parse_args()
-    if args.profile:
-        if 'lgbm' in args.profile: trust_lightgbm()
-        return profile(args.profile, args.repeats)
+    if args.profile: return profile(args.profile, args.repeats)
     specs = candidates()
     if args.quick: specs, args.repeats = [s for s in specs if s.name in ('linear', 'linear+hgb')], 1
     unknown = [name for name in args.only or () if name not in {s.name for s in specs}]
     if unknown: parser.error(f'unknown candidate {", ".join(unknown)}: choose from {", ".join(s.name for s in specs)}')
     if args.only: specs = [s for s in specs if s.name in args.only]
-    try: import lightgbm; trust_lightgbm()
-    except ImportError:
-        print('lightgbm is not installed: its candidates are skipped', file=sys.stderr)
-        specs = [s for s in specs if s.params.get('booster') != 'lgbm']
     houses, one, chunk = load_data(), chunk_of_houses(1), chunk_of_houses(10_000)
     work, rows = Path(tempfile.mkdtemp(prefix='model-candidates-')), []
     print(f'{platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start, threads: '
