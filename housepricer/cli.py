@@ -13,6 +13,8 @@ import signal
 import sys
 import threading
 
+import pyarrow
+
 import housepricer
 from .card import version_card
 from .data import TRAIN_SHA256, DataError, HousepricerError, data_sha256, load_data, load_test
@@ -247,6 +249,7 @@ def _terminate(signum, frame): raise _Terminated()
 def _sigterm_raises():
     "In the main thread, make SIGTERM raise `_Terminated` inside the block, as Ctrl-C raises `KeyboardInterrupt`."
     if threading.current_thread() is not threading.main_thread(): yield; return
+    pyarrow.enable_signal_handlers(False)  # Ctrl-C is Python's alone: pyarrow's own handler could swallow it in a long read
     previous = signal.signal(signal.SIGTERM, _terminate)
     try: yield
     finally: signal.signal(signal.SIGTERM, previous)

@@ -171,6 +171,13 @@ def _columns(path: Path, kind: str) -> list:
     except pd.errors.EmptyDataError: raise DataError(f'{path}: the file is empty') from None
     except UNREADABLE as e: raise _unreadable(path, kind, e) from None
 
+@contextlib.contextmanager
+def _reading(path, kind: str):
+    "What pandas and pyarrow raise while reading `path` (of `kind`), as one line; a `DataError` (a `ValueError` too) as it is."
+    try: yield
+    except DataError: raise
+    except UNREADABLE as e: raise _unreadable(path, kind, e) from None
+
 def read_houses_chunks(path, # a CSV (plain or gzip) or Parquet file of houses
                        columns=None, # the columns to read besides `Id` (default: all)
                        chunksize: int=CHUNKSIZE, # rows per chunk
@@ -182,21 +189,19 @@ def read_houses_chunks(path, # a CSV (plain or gzip) or Parquet file of houses
     header = _columns(path, kind)
     wanted = header if columns is None else [c for c in header if c == ID or c in columns]
     if kind == 'parquet': _plain_columns(pq.read_schema(path), list(dict.fromkeys(wanted)), str(path))
+    else:  # every row is counted first, before any output is opened: pandas would fill a short row with missing values, and price it
+        with _reading(path, kind), pa.input_stream(str(path), compression=_compression(kind)) as stream: check_rows(stream, str(path))
     def chunks():
         start = 0
-        try:
+        with _reading(path, kind):
             if kind == 'parquet': frames = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(batch_size=chunksize, columns=wanted))
             else:
-                # every row is counted first: pandas would fill a short row with missing values, and price it
-                with pa.input_stream(str(path), compression=_compression(kind)) as stream: check_rows(stream, str(path))
                 frames = pd.read_csv(path, usecols=wanted, chunksize=chunksize, low_memory=False, compression=_compression(kind),
                                      dtype={c: object for c in wanted if c in texts})
             for frame in frames:
                 frame.index = pd.RangeIndex(start, start + len(frame))
                 start += len(frame)
                 yield frame
-        except DataError: raise  # a row that does not match the header, named by `check_rows`
-        except UNREADABLE as e: raise _unreadable(path, kind, e) from None
     return header, chunks()
 
 # %% ../nbs/07_predict.ipynb #392f40c1
