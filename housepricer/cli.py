@@ -102,23 +102,21 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument('--port', type=int, default=8000, help='port to listen on (default: 8000; 0 for any free port)')
     serve.add_argument('--access-log', action='store_true', help="log each request on standard output (uvicorn's access log; off by default: "
                        'writing a line per request adds to the latency under load)')
-    limits = {'header_timeout': "seconds for a request's head to come, from the connection's opening or its last answer; else it is closed",
-              'body_timeout': "seconds for a request's body to come once its head has; else 408",
-              'request_timeout': "seconds for a request's houses to be priced once its body has come; else 503",
-              'max_connections': 'connections open at once; one more is answered 503 and closed'}
-    for dest, what in limits.items():
+    limits = ('header_timeout', 'body_timeout', 'request_timeout', 'max_connections')  # parameters of `serve`
+    for dest in limits:
         whole = dest == 'max_connections'
-        serve.add_argument(f'--{dest.replace("_", "-")}', type=int if whole else float, metavar='N' if whole else 'SECONDS', help=what)
-    serve.set_defaults(limits=tuple(limits))  # given to `serve` only when set: its own defaults are the limits' one home
+        serve.add_argument(f'--{dest.replace("_", "-")}', type=int if whole else float, metavar='N' if whole else 'SECONDS', help=dest.replace('_', ' '))
+    serve.set_defaults(limits=limits)  # given to `serve` only when set: its own defaults are the limits' one home
 
     class ServeHelp(argparse.HelpFormatter):
-        "Help that shows the limits' defaults, read from `serve` when the help is shown: the serve extra is imported only then."
+        "Help that shows each limit as `serve` describes it (its parameter's comment) and its default, read when the help is shown: the serve extra is imported only then."
         def _get_help_string(self, action):
             if action.dest not in limits: return action.help
             try: from housepricer.serve import serve as run
             except ImportError: return action.help  # without the extra, `housepricer serve` says what to install
-            import inspect
-            return f'{action.help} (default: {inspect.signature(run).parameters[action.dest].default:g})'
+            import inspect, re
+            said = re.search(rf'^\s*{action.dest}:[^#\n]*# (.*)$', inspect.getsource(run), re.M)[1]
+            return f'{said} (default: {inspect.signature(run).parameters[action.dest].default:g})'
     serve.formatter_class = ServeHelp
     return parser
 
@@ -246,8 +244,8 @@ class _Terminated(BaseException):
 def _terminate(signum, frame): raise _Terminated()
 
 @contextlib.contextmanager
-def _sigterm_raises():
-    "In the main thread, make SIGTERM raise `_Terminated` inside the block, as Ctrl-C raises `KeyboardInterrupt`."
+def _signals_raise():
+    "In the main thread, make SIGTERM raise `_Terminated` inside the block, as Ctrl-C raises `KeyboardInterrupt` (and only Python handles Ctrl-C)."
     if threading.current_thread() is not threading.main_thread(): yield; return
     pyarrow.enable_signal_handlers(False)  # Ctrl-C is Python's alone: pyarrow's own handler could swallow it in a long read
     previous = signal.signal(signal.SIGTERM, _terminate)
@@ -260,7 +258,7 @@ def main(
     "Run the `housepricer` command line with `argv` (default: `sys.argv[1:]`); return the exit code."
     args = _parser().parse_args(argv)
     try:
-        with _sigterm_raises(): return _COMMANDS[args.command](args)
+        with _signals_raise(): return _COMMANDS[args.command](args)
     except HousepricerError as e:
         _err(f'housepricer {args.command}: error: {e}')
         return 2

@@ -164,19 +164,19 @@ def _unreadable(path, kind: str, error: Exception) -> DataError:
 
 UNREADABLE = (pa.ArrowException, OSError, ValueError, EOFError)  # what pandas, pyarrow and gzip raise for a file that is not what it claims
 
-def _columns(path: Path, kind: str) -> list:
-    "The column names of a CSV or Parquet file, or a `DataError` if it is neither."
-    if kind == 'csv' and not path.stat().st_size: raise DataError(f'{path}: the file is empty')
-    try: return pq.ParquetFile(path).schema_arrow.names if kind == 'parquet' else pd.read_csv(path, nrows=0, compression=_compression(kind)).columns.tolist()
-    except pd.errors.EmptyDataError: raise DataError(f'{path}: the file is empty') from None
-    except UNREADABLE as e: raise _unreadable(path, kind, e) from None
-
 @contextlib.contextmanager
 def _reading(path, kind: str):
     "What pandas and pyarrow raise while reading `path` (of `kind`), as one line; a `DataError` (a `ValueError` too) as it is."
     try: yield
     except DataError: raise
     except UNREADABLE as e: raise _unreadable(path, kind, e) from None
+
+def _columns(path: Path, kind: str) -> list:
+    "The column names of a CSV or Parquet file, or a `DataError` if it is neither."
+    if kind == 'csv' and not path.stat().st_size: raise DataError(f'{path}: the file is empty')
+    with _reading(path, kind):
+        try: return pq.ParquetFile(path).schema_arrow.names if kind == 'parquet' else pd.read_csv(path, nrows=0, compression=_compression(kind)).columns.tolist()
+        except pd.errors.EmptyDataError: raise DataError(f'{path}: the file is empty') from None
 
 def read_houses_chunks(path, # a CSV (plain or gzip) or Parquet file of houses
                        columns=None, # the columns to read besides `Id` (default: all)
@@ -343,12 +343,11 @@ def _dask_frame(dd, source: str, columns: list):
     path = Path(source)
     if '://' not in source and not path.exists() and not any(path.parent.glob(path.name)): raise DataError(f'{source}: no such file or folder')
     parquet = path.is_dir() or path.suffix.lower() in ('.parquet', '.pq') or (path.is_file() and _kind(path) == 'parquet')
-    try:
+    with _reading(source, 'parquet' if parquet else 'csv'):
         if parquet: header = list(dd.read_parquet(source).columns)
         else: header = list(dd.read_csv(source, dtype=object, blocksize='16MB').columns)
         wanted = [c for c in header if c == ID or c in columns]
         frame = dd.read_parquet(source, columns=wanted) if parquet else dd.read_csv(source, usecols=wanted, dtype=object, blocksize='16MB')
-    except UNREADABLE as e: raise _unreadable(source, 'parquet' if parquet else 'csv', e) from None
     return header, frame
 
 def _replaceable(folder: Path) -> bool:

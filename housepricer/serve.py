@@ -513,7 +513,7 @@ def serve(model, # a fitted model that carries its schema (`load_model`)
           port: int=8000, # the port; 0 for any free one
           progress: bool=True, # say where it listens, on standard error
           access_log: bool=False, # log each request (uvicorn's access log) on standard output
-          header_timeout: float=HEADER_TIMEOUT, # seconds for a request's head to come, from the connection's opening or its last answer
+          header_timeout: float=HEADER_TIMEOUT, # seconds for a request's head to come, from the connection's opening or its last answer: else it is closed
           body_timeout: float=BODY_TIMEOUT, # seconds for a request's body to come once its head has: else 408
           request_timeout: float=REQUEST_TIMEOUT, # seconds for houses to be priced once their body has come: else 503
           max_connections: int=MAX_CONNECTIONS, # connections open at once; one more is answered 503 and closed
