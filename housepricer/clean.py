@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['NUMERIC', 'CATEGORICAL', 'FEATURES', 'MISSING_TEXT', 'LARGEST', 'labels', 'frame_of', 'columns_of', 'clean_columns',
-           'clean', 'Clean']
+           'clean', 'is_missing', 'Clean']
 
 # %% ../nbs/01_clean.ipynb #a521d7c1
 import numpy as np
@@ -80,10 +80,11 @@ def _is_code(value) -> bool:
 
 def _codes_ok(block: np.ndarray) -> np.ndarray:
     "For each column of `block` (rows × columns), whether all its values are clean codes or `NaN`; each distinct value is checked once."
-    try: codes, distinct = pd.factorize(block.ravel(), use_na_sentinel=False)
+    # A set hashes each value once (text keeps its hash), several times faster than factorizing: clean input costs little.
+    try: wrong = {v for v in set(block.ravel()) if not (_is_code(v) or (isinstance(v, float) and np.isnan(v)))}
     except TypeError: return np.zeros(block.shape[1], dtype=bool)  # a list or dict somewhere: each column is converted, and refused there
-    ok = np.array([_is_code(v) or (isinstance(v, float) and np.isnan(v)) for v in distinct], dtype=bool)
-    return ok[codes].reshape(block.shape).all(axis=0)
+    if not wrong: return np.ones(block.shape[1], dtype=bool)
+    return np.array([wrong.isdisjoint(column) for column in block.T], dtype=bool)
 
 def _as_code(column: pd.Series) -> np.ndarray:
     "`column` as an `object` array of text codes, missing or blank values as `NaN`."
@@ -126,13 +127,17 @@ def columns_of(df: pd.DataFrame, # a frame
 def _as_is(column: pd.Series) -> np.ndarray: return column.to_numpy()
 _CLEANERS = {**{name: _as_number for name in NUMERIC}, **{name: _as_code for name in CATEGORICAL}}
 
+def _is_number(kind) -> bool: return kind.kind in 'iuf'  # not booleans, nor complex numbers: those are refused as text
+def _is_text(kind) -> bool: return kind == object or isinstance(kind, pd.StringDtype)
+
 def _clean_blocks(df: pd.DataFrame) -> dict:
-    "The known columns of `df` that are clean already, by name: a block of numbers, a block of codes, each checked at once."
+    "The known columns of `df` whose values are clean already, by name, in their one type: a block of numbers, a block of codes, each checked at once."
     kinds, clean = dict(zip(df.columns, df.dtypes)), {}
-    for names, kind, columns_ok in ((NUMERIC, np.float64, lambda block: ~_out_of_range(block).any(axis=0)), (CATEGORICAL, object, _codes_ok)):
-        present = [name for name in names if kinds.get(name) == kind]
+    for names, is_kind, kind, columns_ok in ((NUMERIC, _is_number, 'float64', lambda block: ~_out_of_range(block).any(axis=0)),
+                                             (CATEGORICAL, _is_text, object, _codes_ok)):
+        present = [name for name in names if name in kinds and is_kind(kinds[name])]
         if not present: continue
-        block = df[labels(present)].to_numpy()
+        block = df[labels(present)].to_numpy(kind, na_value=np.nan)  # integers and pandas' text types too: a file's columns come so
         clean.update((name, values) for name, values, ok in zip(present, block.T, columns_ok(block)) if ok)
     return clean
 
@@ -149,9 +154,17 @@ def clean(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame 
          ) -> pd.DataFrame:
     "A new frame of the same houses in which every known column has its one type: `float64` numbers or text codes."
     # Clean blocks pass as they are (a model cleans what its caller has cleaned); the rest is converted column by column.
-    clean = _clean_blocks(df)
-    if len(clean) == sum(name in _CLEANERS for name in df.columns): return df.copy()
+    clean, kinds = _clean_blocks(df), dict(zip(df.columns, df.dtypes))
+    if len(clean) == sum(name in _CLEANERS for name in df.columns) and all(kinds[name] == values.dtype for name, values in clean.items()):
+        return df.copy()
     return frame_of(_cleaned(df, clean), df.index)
+
+# %% ../nbs/01_clean.ipynb #c9a29b24
+def is_missing(values: np.ndarray, # one column of `clean`'s output: `float64` numbers or text codes
+              ) -> np.ndarray:
+    "Where `values` are missing (`NaN`)."
+    return values != values
+
 
 # %% ../nbs/01_clean.ipynb #d122bcb9
 class Clean(TransformerMixin, BaseEstimator):

@@ -14,7 +14,7 @@ from scipy import stats
 from scipy.special import boxcox1p
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, columns_of, frame_of, labels
+from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, columns_of, frame_of, is_missing, labels
 from .data import ID, TARGET, DataError
 
 # %% ../nbs/02_features.ipynb #1f479bd8
@@ -42,7 +42,7 @@ ABSENT_AMOUNTS = ('GarageArea', 'GarageCars', 'BsmtFinSF1', 'BsmtFinSF2', 'BsmtU
 
 def _fill_absent(columns: dict) -> dict:
     out = dict(columns)
-    for name in ABSENT_CATEGORIES: out[name] = np.where(pd.isna(out[name]), 'None', out[name])
+    for name in ABSENT_CATEGORIES: out[name] = np.where(is_missing(out[name]), 'None', out[name])
     for name in ABSENT_AMOUNTS: out[name] = np.where(np.isnan(out[name]), 0.0, out[name])
     out['GarageYrBlt'] = np.where(np.isnan(out['GarageYrBlt']), out['YearBuilt'], out['GarageYrBlt'])
     return out
@@ -169,7 +169,7 @@ def _fill_learned(columns: dict, frontage_by_neighborhood: dict, frontage: float
     by_neighborhood = _looked_up(out['Neighborhood'], frontage_by_neighborhood, frontage)
     out['LotFrontage'] = np.where(np.isnan(out['LotFrontage']), by_neighborhood, out['LotFrontage'])
     for name, value in {**modes, **medians}.items():
-        missing = pd.isna(out[name])
+        missing = is_missing(out[name])
         if missing.any(): out[name] = np.where(missing, value, out[name])
     return out
 

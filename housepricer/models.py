@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MODELS', 'DEFAULT_MODEL', 'ModelSpec', 'Blend', 'ByKind', 'KernelSVR', 'UnknownModelError', 'get_spec',
-           'model_params', 'WithoutOutliers', 'make_model', 'train', 'ModelSchemaError', 'input_schema']
+           'model_params', 'WithoutOutliers', 'make_model', 'train', 'ModelSchemaError', 'input_schema', 'pricing_step']
 
 # %% ../nbs/03_models.ipynb #864f4b2e
 import re
@@ -246,3 +246,12 @@ def input_schema(model, # a fitted model of `make_model`
     try: return pipeline.named_steps['select'].schema_
     except (AttributeError, KeyError, TypeError):
         raise ModelSchemaError('the model carries no input schema (it was trained by housepricer before 0.2): train it again') from None
+
+# %% ../nbs/03_models.ipynb #d809753e
+def pricing_step(model, # a fitted model of `make_model`, or any object with a `predict` that takes clean houses
+                ):
+    "What prices houses already cleaned to the columns of `input_schema(model)`: the fitted step after `Clean` and `SelectFeatures`."
+    pipeline = model.estimator_ if isinstance(model, WithoutOutliers) else model
+    if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps)[:2] != ['clean', 'select']: return model
+    return pipeline.named_steps['model']
+

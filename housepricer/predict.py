@@ -27,10 +27,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .clean import clean_columns, frame_of
+from .clean import clean_columns, frame_of, is_missing
 from .data import GZIP_MAGIC, ID, TARGET, DataError, HousepricerError, check_rows, require_ids, user_file
 from .features import select_features
-from .models import input_schema
+from .models import input_schema, pricing_step
 from .registry import atomic_output
 
 # %% ../nbs/07_predict.ipynb #8d989268
@@ -88,12 +88,13 @@ def _findings(columns: dict, schema: dict):
     "`(kind, column, rows)` for each kind of finding in each column: `rows` is true where a value is missing, unseen or out of range."
     for column, known in schema.items():
         values = columns[column]
-        missing = pd.isna(values)
+        missing = is_missing(values)
         if not known['none_if_missing'] and missing.any(): yield 'missing', column, missing
         if known['kind'] == 'category':
-            levels = set(known['levels'])
-            codes, distinct = pd.factorize(values)  # each distinct value is looked up once
-            odd, kind = np.array([v not in levels for v in distinct] + [False])[codes], 'unseen'
+            # A set hashes each value once; the rows are looked at only when some value is new to the model.
+            unseen = {v for v in set(values).difference(known['levels']) if v == v}
+            if not unseen: continue
+            odd, kind = np.fromiter((v in unseen for v in values), dtype=bool, count=len(values)), 'unseen'
         elif known['min'] is None: continue
         else: odd, kind = (values < known['min']) | (values > known['max']), 'out_of_range'
         if odd.any(): yield kind, column, odd
@@ -135,7 +136,7 @@ def score(model, # a fitted model that carries its schema (`train`, `load_model`
          ) -> tuple:
     "`(predictions, report)`: a frame of `Id` and `SalePrice` in the order of `df`, and the `InputReport` (with `sizes`, a list of one per request)."
     houses, report = check_houses(df, schema or input_schema(model), name, sizes)
-    prices = np.asarray(model.predict(houses), dtype='float64') if len(houses) else np.empty(0)
+    prices = np.asarray(pricing_step(model).predict(houses.iloc[:, 1:]), dtype='float64') if len(houses) else np.empty(0)  # all but `Id`
     wrong = ~(np.isfinite(prices) & (prices > 0))
     if wrong.any(): raise PredictionError(f'{name}: the model produced {int(wrong.sum())} prices that are not finite and positive')
     return pd.DataFrame({ID: houses[ID].to_numpy(), TARGET: prices}), report
