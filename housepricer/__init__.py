@@ -8,13 +8,32 @@ __all__ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha2
            'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict', 'predict_file']
 
 # %% ../nbs/index.ipynb #64c76b67
-# The package's front door: what a user needs first is importable from `housepricer` itself.
-from .data import HousepricerError, DataError, load_data, load_test, data_sha256
-from .clean import clean
-from .features import select_features
-from .models import MODELS, DEFAULT_MODEL, train
-from .evaluate import cross_validate, rmsle
-from .registry import Registry, load_model
-from .predict import predict, predict_file
+#| eval: false
+# The package's front door: what a user needs first is importable from `housepricer` itself. Each name is imported
+# from its chapter when it is first asked for (PEP 562), so `import housepricer`, and the command line's `--help`,
+# load none of the heavy libraries.
+import importlib
+import sys
+import types
+
+_HOMES = dict(data=('HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256'), clean=('clean',),
+              features=('select_features',), models=('MODELS', 'train'), options=('DEFAULT_MODEL',), evaluate=('cross_validate', 'rmsle'),
+              registry=('Registry', 'load_model'), predict=('predict', 'predict_file'))
 _all_ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256', 'clean', 'select_features',
          'MODELS', 'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict', 'predict_file']
+
+def __getattr__(name):
+    "The front-door `name`, imported from its chapter (`_HOMES`) the first time it is asked for."
+    home = next((chapter for chapter, names in _HOMES.items() if name in names), None)
+    if home is None: raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    value = globals()[name] = getattr(importlib.import_module(f'{__name__}.{home}'), name)
+    return value
+
+def __dir__(): return sorted({*globals(), *_all_})
+
+class _FrontDoor(types.ModuleType):
+    "The package's type: importing the chapter `clean` or `predict` leaves `housepricer.clean` and `housepricer.predict` the functions."
+    def __setattr__(self, name, value):
+        if not (name in _all_ and isinstance(value, types.ModuleType)): super().__setattr__(name, value)
+
+sys.modules[__name__].__class__ = _FrontDoor

@@ -13,16 +13,9 @@ import signal
 import sys
 import threading
 
-import pyarrow
-
 import housepricer
-from .card import version_card
-from .data import TRAIN_SHA256, DataError, HousepricerError, data_sha256, load_data, load_test
-from .evaluate import compare, evaluate
-from .gate import TOLERANCE, gate, gate_table
-from .models import DEFAULT_MODEL, MODELS
-from .predict import CHUNKSIZE, FORMATS, predict_chunks, predict_dask, predict_file
-from .registry import DEFAULT_REGISTRY, REGISTRY_ENV, Registry, build_version, load_model
+# All that parsing needs, `--help` included; each subcommand imports the library it uses when it runs.
+from .options import CHUNKSIZE, DEFAULT_MODEL, DEFAULT_REGISTRY, FORMATS, MODEL_SUMMARIES, REGISTRY_ENV, SERVE_LIMITS, TOLERANCE
 
 # %% ../nbs/08_cli.ipynb #5c3501e9
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=description or summary[0].upper() + summary[1:] + '.')
     def option(p, name):
         if name == 'data': p.add_argument('--data', metavar='CSV', help='training CSV in the Kaggle format (default: the embedded train.csv)')
-        if name == 'model': p.add_argument('--model', default=DEFAULT_MODEL, choices=MODELS, metavar='NAME', help=f'one of {", ".join(MODELS)} (default: {DEFAULT_MODEL})')
+        if name == 'model': p.add_argument('--model', default=DEFAULT_MODEL, choices=MODEL_SUMMARIES, metavar='NAME', help=f'one of {", ".join(MODEL_SUMMARIES)} (default: {DEFAULT_MODEL})')
         if name == 'registry': p.add_argument('--registry', metavar='DIR', help=f'registry folder (default: ${REGISTRY_ENV} or ./{DEFAULT_REGISTRY})')
         if name == 'tolerance': p.add_argument('--tolerance', type=float, default=TOLERANCE, metavar='T', help=f'how much worse than the champion\'s RMSLE still passes (default: {TOLERANCE})')
         if name == 'json': p.add_argument('--json', action='store_true', help='print JSON')
@@ -102,22 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument('--port', type=int, default=8000, help='port to listen on (default: 8000; 0 for any free port)')
     serve.add_argument('--access-log', action='store_true', help="log each request on standard output (uvicorn's access log; off by default: "
                        'writing a line per request adds to the latency under load)')
-    limits = ('header_timeout', 'body_timeout', 'request_timeout', 'max_connections')  # parameters of `serve`
-    for dest in limits:
-        whole = dest == 'max_connections'
-        serve.add_argument(f'--{dest.replace("_", "-")}', type=int if whole else float, metavar='N' if whole else 'SECONDS', help=dest.replace('_', ' '))
-    serve.set_defaults(limits=limits)  # given to `serve` only when set: its own defaults are the limits' one home
-
-    class ServeHelp(argparse.HelpFormatter):
-        "Help that shows each limit as `serve` describes it (its parameter's comment) and its default, read when the help is shown: the serve extra is imported only then."
-        def _get_help_string(self, action):
-            if action.dest not in limits: return action.help
-            try: from housepricer.serve import serve as run
-            except ImportError: return action.help  # without the extra, `housepricer serve` says what to install
-            import inspect, re
-            said = re.search(rf'^\s*{action.dest}:[^#\n]*# (.*)$', inspect.getsource(run), re.M)[1]
-            return f'{said} (default: {inspect.signature(run).parameters[action.dest].default:g})'
-    serve.formatter_class = ServeHelp
+    for limit, (default, bounds) in SERVE_LIMITS.items():
+        seconds = limit.endswith('_timeout')
+        serve.add_argument(f'--{limit.replace("_", "-")}', type=float if seconds else int, default=default, metavar='SECONDS' if seconds else 'N',
+                           help=f'{bounds} (default: {default:g})')
     return parser
 
 # %% ../nbs/08_cli.ipynb #4e14be53
@@ -126,6 +107,9 @@ def _summary(meta: dict) -> str:
     return f'RMSLE {m["rmsle_cv"]:.4f} ± {m["rmsle_cv_std"]:.4f}, MAE ${m["mae_cv"]:,.0f} (5-fold CV)'
 
 def _train(args) -> int:
+    from housepricer.data import HousepricerError, data_sha256, load_data
+    from housepricer.gate import gate, gate_table
+    from housepricer.registry import Registry, build_version
     houses = load_data(args.data)
     version = data_sha256(args.data)
     registry = Registry(args.registry)
@@ -152,6 +136,9 @@ def _train(args) -> int:
     return 0 if result is None or result['passed'] else 1
 
 def _predict(args) -> int:
+    from housepricer.data import DataError, load_test
+    from housepricer.predict import predict_chunks, predict_dask, predict_file
+    from housepricer.registry import load_model
     if args.engine == 'dask':
         if args.input is None: raise DataError('--engine dask needs an INPUT: a Parquet file or folder, or CSV files')
         if args.format == 'csv': raise DataError('--engine dask writes a Parquet dataset (a folder); --format csv is not available')
@@ -166,6 +153,8 @@ def _predict(args) -> int:
     return 0
 
 def _evaluate(args) -> int:
+    from housepricer.data import data_sha256, load_data
+    from housepricer.evaluate import compare, evaluate
     houses, version = load_data(args.data), data_sha256(args.data)
     if args.all:
         _err(f'Evaluating every model on {len(houses)} houses (data {version[:12]}…): both views of 5-fold CV, a final fit')
@@ -183,6 +172,7 @@ def _evaluate(args) -> int:
     return 0
 
 def _models(args) -> int:
+    from housepricer.registry import Registry
     registry = Registry(args.registry)
     listed = [registry.metadata(v) | dict(champion=v == registry.champion) for v in registry.versions()]
     if args.json: print(json.dumps(listed, indent=2)); return 0
@@ -194,6 +184,9 @@ def _models(args) -> int:
     return 0
 
 def _gate(args) -> int:
+    from housepricer.data import TRAIN_SHA256, HousepricerError, data_sha256, load_data
+    from housepricer.gate import gate, gate_table
+    from housepricer.registry import Registry
     registry = Registry(args.registry)
     candidate = registry.metadata(args.version)
     champion = registry.metadata() if registry.champion is not None else None
@@ -211,27 +204,31 @@ def _gate(args) -> int:
     return 0 if result['passed'] else 1
 
 def _promote(args) -> int:
+    from housepricer.registry import Registry
     registry = Registry(args.registry)
     print(f'version {registry.promote(args.version)} is now the champion in {registry.root}')
     return 0
 
 def _rollback(args) -> int:
+    from housepricer.registry import Registry
     registry = Registry(args.registry)
     print(f'rolled back: version {registry.rollback()} is the champion again in {registry.root}')
     return 0
 
 def _card(args) -> int:
+    from housepricer.card import version_card
     print(version_card(args.version, args.registry), end='')
     return 0
 
 def _serve(args) -> int:
+    from housepricer.data import HousepricerError
+    from housepricer.registry import load_model
     try: from housepricer.serve import serve
     except ImportError as e:
         if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
     model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
-    limits = {name: getattr(args, name) for name in args.limits if getattr(args, name) is not None}
-    serve(model, meta, args.host, args.port, access_log=args.access_log, **limits)
+    serve(model, meta, args.host, args.port, access_log=args.access_log, **{limit: getattr(args, limit) for limit in SERVE_LIMITS})
     return 0
 
 _COMMANDS = dict(train=_train, predict=_predict, evaluate=_evaluate, models=_models, gate=_gate, promote=_promote, rollback=_rollback,
@@ -247,6 +244,7 @@ def _terminate(signum, frame): raise _Terminated()
 def _signals_raise():
     "In the main thread, make SIGTERM raise `_Terminated` inside the block, as Ctrl-C raises `KeyboardInterrupt` (and only Python handles Ctrl-C)."
     if threading.current_thread() is not threading.main_thread(): yield; return
+    import pyarrow
     pyarrow.enable_signal_handlers(False)  # Ctrl-C is Python's alone: pyarrow's own handler could swallow it in a long read
     previous = signal.signal(signal.SIGTERM, _terminate)
     try: yield
@@ -257,6 +255,7 @@ def main(
 ) -> int:
     "Run the `housepricer` command line with `argv` (default: `sys.argv[1:]`); return the exit code."
     args = _parser().parse_args(argv)
+    from housepricer.data import HousepricerError  # the library, only once the arguments are sound
     try:
         with _signals_raise(): return _COMMANDS[args.command](args)
     except HousepricerError as e:

@@ -14,7 +14,7 @@ from scipy import stats
 from scipy.special import boxcox1p
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, columns_of, frame_of, is_missing, labels
+from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, columns_of, frame_of, is_missing, labels
 from .data import ID, TARGET, DataError
 
 # %% ../nbs/02_features.ipynb #1f479bd8
@@ -181,7 +181,7 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
 
     # Columns as arrays from start to end: building a frame at each step would cost more than the steps (see `frame_of`).
     def _known(self, X):
-        columns = columns_of(clean(select_features(X)))
+        columns = clean_columns(select_features(X))
         return _fill_absent({name: columns[name] for name in FEATURES})
 
     def fit(self, X, y=None):
