@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['MAX_BYTES', 'MAX_DEPTH', 'MAX_KEYS', 'FORM_FIELDS', 'LEVEL_NAMES', 'PAGE', 'HEADER_TIMEOUT', 'BODY_TIMEOUT',
-           'REQUEST_TIMEOUT', 'MAX_CONNECTIONS', 'RequestError', 'houses_from_json', 'typical_house', 'BatchingScorer',
-           'describe_model', 'form_page', 'ServeError', 'Price', 'Prices', 'Problem', 'make_app', 'listen', 'serve']
+           'REQUEST_TIMEOUT', 'MAX_CONNECTIONS', 'MAX_HEAD', 'RequestError', 'houses_from_json', 'typical_house',
+           'BatchingScorer', 'describe_model', 'form_page', 'ServeError', 'Price', 'Prices', 'Problem', 'make_app',
+           'listen', 'serve']
 
 # %% ../nbs/10_serve.ipynb #2721db36
 import asyncio
@@ -13,8 +14,12 @@ import collections
 import functools
 import gc
 import html
+import http
+import itertools
 import json
 import logging
+import operator
+import os
 import queue
 import socket
 import sys
@@ -23,6 +28,7 @@ import time
 from concurrent.futures import Future
 
 import numpy as np
+import orjson
 import pandas as pd
 import uvicorn
 from fastapi import FastAPI, Request
@@ -30,7 +36,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from starlette.requests import ClientDisconnect
 from threadpoolctl import threadpool_limits
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 import housepricer
 from .clean import frame_of
@@ -61,10 +67,21 @@ def _nests_deeper(values: list, levels: int) -> bool:
     if not containers or levels == 0: return bool(containers)
     return _nests_deeper([item for c in containers for item in (c.values() if type(c) is dict else c)], levels - 1)
 
+_DIGITS = bytes.maketrans(b'123456789', b'000000000')
+
+def _json_value(body: bytes):
+    "The JSON value in `body`, read by orjson, three times as fast as Python's reader, when both read it the same; else by Python's, whose errors name the fault."
+    # orjson refuses what Python's reader may accept (1e999, lone surrogates, a byte-order mark), and reads integers
+    # beyond 64 bits as floats: a run of 19 digits or more, in a number or not, leaves the body to Python's reader.
+    if b'0' * 19 not in body.translate(_DIGITS):
+        try: return orjson.loads(body)
+        except orjson.JSONDecodeError: pass
+    return json.loads(body, parse_constant=_no_constant)
+
 def _json_document(body: bytes, name: str):
     "The JSON value in `body`; a `RequestError` (400) if it is not JSON, or nests lists and objects deeper than `MAX_DEPTH`."
     too_deep = RequestError(f'{name}: lists and objects nested deeper than {MAX_DEPTH} levels (a list of houses needs 2)', 400)
-    try: document = json.loads(body, parse_constant=_no_constant)
+    try: document = _json_value(body)
     except RecursionError: raise too_deep from None  # far deeper: Python's own limit, about 1,000 levels, came first
     except ValueError as e: raise RequestError(f'{name}: not valid JSON ({e})', 400) from None
     # Each list and object opens with a bracket (text may hold more): as many as a list of lists or objects needs, and nothing is deeper.
@@ -73,57 +90,68 @@ def _json_document(body: bytes, name: str):
     if not flat and _nests_deeper([document], MAX_DEPTH): raise too_deep
     return document
 
+_VALUES = {str, int, float, type(None)}  # what a house may hold in a column the model reads: lists, objects and true/false are no Kaggle value
+
 def _json_column(values: list, number: bool) -> np.ndarray:
     "A column's JSON values as `float64` if it is a number column holding only numbers and `null` a float can hold, else as plain objects (`clean` converts them, or names them)."
-    if number and all(type(v) in (int, float) or v is None for v in values):
-        try: return np.array([np.nan if v is None else v for v in values], dtype='float64')
+    kinds = set(map(type, values))
+    if number and kinds <= {int, float, type(None)}:
+        try: return np.array(values, dtype='float64')  # null is NaN
         except OverflowError: pass  # an integer beyond any float: kept as it is, for `clean` to refuse it by name
+    if kinds <= _VALUES: return np.array([np.nan if v is None else v for v in values], dtype=object)
     objects = np.empty(len(values), dtype=object)
     for i, value in enumerate(values): objects[i] = np.nan if value is None else value  # one by one: a list stays one value
     return objects
 
-def _json_houses(body: bytes, schema: dict, name: str) -> list:
-    "The houses of `body`, as dicts, once they pass the checks that only JSON needs; a `RequestError` if not."
+def _json_columns(houses: list, same: bool) -> dict:
+    "The values of `houses` (dicts) by key, keys in the order first seen, `None` where a house lacks a key; `same` if every house has the same keys."
+    keys = tuple(houses[0]) if same else tuple(dict.fromkeys(key for house in houses for key in house))
+    if not same or len(keys) < 2: return {key: [house.get(key) for house in houses] for key in keys}
+    return dict(zip(keys, map(list, zip(*map(operator.itemgetter(*keys), houses)))))  # one pass in C, not one per key and house
+
+def _json_houses(body: bytes, schema: dict, name: str) -> tuple:
+    "`(columns, count)`: the `count` houses of `body` as columns (`_json_columns`), once they pass the checks that only JSON needs; a `RequestError` if not."
     houses = _json_document(body, name)
     if not isinstance(houses, list): raise RequestError(f'{name}: the body must be a JSON list of houses, not a {type(houses).__name__}')
     if not houses: raise RequestError(f'{name}: no houses: send a list of one or more')
     odd = [i for i, house in enumerate(houses, 1) if not isinstance(house, dict)]
     if odd: raise RequestError(f'{name}: each house must be a JSON object; {_houses(odd)} {"are" if len(odd) > 1 else "is"} not')
-    keys = len(set().union(*houses))  # each key is a column: thousands of them, one per house, would make a frame of millions of cells
+    first = houses[0].keys()
+    same = all(map(first.__eq__, map(dict.keys, houses)))  # as any client sends them
+    keys = len(first) if same else len(set().union(*houses))  # each key is a column: thousands of them, one per house, would make a frame of millions of cells
     if keys > MAX_KEYS: raise RequestError(f'{name}: the houses have {keys:,} different keys, more than {MAX_KEYS:,}; a house has {len(schema) + 1}', 400)
     read = [ID, *schema]
-    given = {column: sum(column in house for house in houses) for column in read}
+    given = {column: len(houses) if column in first else 0 for column in read} if same else {column: sum(column in house for house in houses) for column in read}
     partial = [column for column in read if 0 < given[column] < len(houses)]
     if partial:
         lacking = [i for i, house in enumerate(houses, 1) if any(column not in house for column in partial)]
         raise RequestError(f'{name}: {_houses(lacking)} lack{"s" if len(lacking) == 1 else ""} keys the others have: {", ".join(partial[:10])}; '
                            'give every house the same keys, with null for a missing value')
+    columns = _json_columns(houses, same)
     for column in read:  # lists, objects and true/false are no Kaggle value: `score` would not know what to make of them
-        if not given[column]: continue
-        bad = [type(house[column]) not in (str, int, float) and house[column] is not None for house in houses]
-        if any(bad): raise RequestError(f'{name}: column {column} must hold numbers, text or null; '
-                                        f'{describe_rows(pd.Series([house[column] for house in houses], dtype=object), bad)}')
-    return houses
+        values = columns.get(column, ())
+        if set(map(type, values)) <= _VALUES: continue
+        bad = [type(value) not in _VALUES for value in values]
+        raise RequestError(f'{name}: column {column} must hold numbers, text or null; {describe_rows(pd.Series(values, dtype=object), bad)}')
+    return columns, len(houses)
 
-def _json_ids(houses: list, name: str) -> np.ndarray:
-    "The `Id`s of `houses` (checked by `require_ids`), or 1, 2, … if they have none."
-    if ID not in houses[0]: return np.arange(1, len(houses) + 1)
-    return require_ids(frame_of({ID: _json_column([house[ID] for house in houses], number=True)}), name)[ID].to_numpy()
+def _json_ids(columns: dict, count: int, name: str) -> np.ndarray:
+    "The `Id`s of houses read as `columns` (checked by `require_ids`), or 1, 2, … if they have none."
+    if ID not in columns: return np.arange(1, count + 1)
+    return require_ids(frame_of({ID: _json_column(columns[ID], number=True)}), name)[ID].to_numpy()
 
-def _keys(houses: list) -> tuple: return tuple(dict.fromkeys(key for house in houses for key in house if key != ID))  # in the order first seen
-
-def _houses_frame(houses: list, ids: np.ndarray, schema: dict) -> pd.DataFrame:
-    "A frame of `houses` (dicts) with `ids` as their `Id`, and a column for each other key."
-    return frame_of({ID: ids, **{column: _json_column([house.get(column) for house in houses], schema.get(column, {}).get('kind') == 'number')
-                                 for column in _keys(houses)}})
+def _houses_frame(columns: dict, ids: np.ndarray, schema: dict) -> pd.DataFrame:
+    "A frame of houses read as `columns`, with `ids` as their `Id`."
+    return frame_of({ID: ids, **{column: _json_column(values, schema.get(column, {}).get('kind') == 'number')
+                                 for column, values in columns.items() if column != ID}})
 
 def houses_from_json(body: bytes, # the request body: a JSON list of houses
                      schema: dict, # the model's `input_schema`: the keys every house needs
                      name: str='request', # what to call the body in messages
                     ) -> tuple:
     "`(houses, has_ids)`: the houses as a frame for `score` (numbered 1, 2, … if no house has an `Id`), and whether they had Ids."
-    houses = _json_houses(body, schema, name)
-    return _houses_frame(houses, _json_ids(houses, name), schema), ID in houses[0]
+    columns, count = _json_houses(body, schema, name)
+    return _houses_frame(columns, _json_ids(columns, count, name), schema), ID in columns
 
 # %% ../nbs/10_serve.ipynb #65f0be0c
 def typical_house(schema: dict, # the model's `input_schema`
@@ -184,7 +212,7 @@ class BatchingScorer:
                 self.busy_since = time.monotonic()
                 read, received = self._read(first), 1
                 # As many as in the largest recent call, and none waiting: those clients are all back, so go.
-                while (received < self.max_requests and sum(len(houses) for houses, _, _ in read) < self.max_houses
+                while (received < self.max_requests and sum(count for _, count, _ in read) < self.max_houses
                        and not (received >= max(recent) and self._waiting.empty())):
                     try: read += self._read(self._waiting.get(timeout=self.linger))
                     except queue.Empty: break
@@ -197,40 +225,41 @@ class BatchingScorer:
             raise
 
     def _read(self, waiting: tuple) -> list:
-        "`[(houses, ids, future)]` for a waiting `(body, future)` whose body can be read (`houses` as dicts); else `[]`, its future refused or cancelled."
+        "`[(columns, count, future)]` for a waiting `(body, future)` whose body can be read (`_json_houses`); else `[]`, its future refused or cancelled."
         body, done = waiting
         if not done.set_running_or_notify_cancel(): return []  # its client stopped waiting; once running, a future can no longer be cancelled
-        try:
-            houses = _json_houses(body, self.schema, 'request')
-            return [(houses, _json_ids(houses, 'request'), done)]
+        try: return [(*_json_houses(body, self.schema, 'request'), done)]
         except Exception as e:
             done.set_exception(e)
             return []
 
     def _score(self, read: list):
         "Score the houses of `read` requests in one call; if they cannot be joined, or anything in that call fails, each request alone."
-        if len(read) > 1 and len({_keys(houses) for houses, _, _ in read}) == 1:
+        if len(read) > 1 and len({tuple(columns) for columns, _, _ in read}) == 1:
             try: answers = self._joined(read)
             except Exception: pass  # somebody's houses cannot be joined or priced: each request alone below finds whose
             else:
-                for (_, _, done), answer in zip(read, answers): done.set_result(answer)
+                for (*_, done), answer in zip(read, answers): done.set_result(answer)
                 return
-        for houses, ids, done in read:
-            try: done.set_result(self._alone(houses, ids))
+        for columns, count, done in read:
+            try: done.set_result(self._alone(columns, count))
             except Exception as e: done.set_exception(e)
 
     def _joined(self, read: list) -> list:
-        "The answer to each of `read` requests, from one `score` call on their houses joined."
-        sizes = [len(houses) for houses, _, _ in read]
-        joined = _houses_frame([house for houses, _, _ in read for house in houses], np.arange(1, sum(sizes) + 1), self.schema)
-        predictions, reports = score(self.model, joined, 'request', self.schema, sizes)
+        "The answer to each of `read` requests (houses with the same keys), from one `score` call on their houses joined."
+        sizes = [count for _, count, _ in read]
+        joined = {key: list(itertools.chain.from_iterable(columns[key] for columns, _, _ in read)) for key in read[0][0]}
+        # The Ids are checked as if one request had sent them all: two requests may both number their houses 1, 2, …, and then each goes alone.
+        ids = np.split(_json_ids(joined, sum(sizes), 'request'), np.cumsum(sizes)[:-1]) if ID in joined else [np.arange(1, n + 1) for n in sizes]
+        predictions, reports = score(self.model, _houses_frame(joined, np.arange(1, sum(sizes) + 1), self.schema), 'request', self.schema, sizes)
         prices = np.split(predictions[TARGET].to_numpy(), np.cumsum(sizes)[:-1])
-        return [(ids, part, report, ID in houses[0]) for (houses, ids, _), part, report in zip(read, prices, reports)]
+        return [(part_ids, part, report, ID in joined) for part_ids, part, report in zip(ids, prices, reports)]
 
-    def _alone(self, houses: list, ids: np.ndarray) -> tuple:
+    def _alone(self, columns: dict, count: int) -> tuple:
         "The answer to one request: its houses priced in a call of their own."
-        predictions, report = score(self.model, _houses_frame(houses, ids, self.schema), 'request', self.schema)
-        return ids, predictions[TARGET].to_numpy(), report, ID in houses[0]
+        ids = _json_ids(columns, count, 'request')
+        predictions, report = score(self.model, _houses_frame(columns, ids, self.schema), 'request', self.schema)
+        return ids, predictions[TARGET].to_numpy(), report, ID in columns
 
 # %% ../nbs/10_serve.ipynb #ab3a1227
 FORM_FIELDS = {  # the inputs that matter most, in the order of the form, with their labels
@@ -342,6 +371,7 @@ HEADER_TIMEOUT = 10  # seconds for a request's head to come, from the connection
 BODY_TIMEOUT = 30  # seconds for a request's body to come once its head has: else 408
 REQUEST_TIMEOUT = 30  # seconds for houses to be priced once their body has come: else 503 (and /health says so if pricing stalls that long)
 MAX_CONNECTIONS = 64  # connections open at once; one more is answered 503 and closed as it opens
+MAX_HEAD = 16_384  # the largest request head (its line and headers) accepted, in bytes: a larger one is answered 431 and closed
 
 class ServeError(HousepricerError):
     "The service cannot start: a limit that is not a positive number, or an address that cannot be listened on."
@@ -379,6 +409,43 @@ def _house_schema(schema: dict) -> dict:
     return {'type': 'object', 'properties': properties | {column: field(known) for column, known in schema.items()},
             'required': list(schema), 'additionalProperties': True}
 
+class _Delivery:
+    "Brings the scorer's answers from its thread to the event loops that wait for them: the answers set together wake a loop once, not once each."
+    def __init__(self): self._lock, self._ready = threading.Lock(), {}
+
+    def waiter(self, done: Future) -> asyncio.Future:
+        "A future of the running loop that takes `done`'s outcome."
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        done.add_done_callback(functools.partial(self._arrived, loop, waiter))
+        return waiter
+
+    def _arrived(self, loop, waiter: asyncio.Future, done: Future):
+        with self._lock:
+            ready = self._ready.setdefault(loop, [])
+            ready.append((waiter, done))
+            first = len(ready) == 1
+        if first and not loop.is_closed(): loop.call_soon_threadsafe(self._deliver, loop)
+
+    def _deliver(self, loop):
+        with self._lock: ready = self._ready.pop(loop, [])
+        for waiter, done in ready:
+            if waiter.done(): continue  # its time ran out
+            if done.cancelled(): waiter.cancel()
+            elif done.exception(): waiter.set_exception(done.exception())
+            else: waiter.set_result(done.result())
+
+class _Shortcut:
+    "ASGI middleware that answers `method` `path` itself with `answer`, skipping FastAPI's routing and dependency handling."
+    def __init__(self, app, method: str, path: str, answer):
+        self.app, self.method, self.path, self.answer = app, method, path, answer
+
+    async def __call__(self, scope, receive, send):
+        if scope['type'] == 'http' and scope['method'] == self.method and scope['path'] == self.path:
+            response = await self.answer(receive, scope['headers'])
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
 def make_app(model, # a fitted model that carries its schema (`load_model`)
              metadata: dict, # its metadata, as `load_model` returns it
              max_bytes: int=MAX_BYTES, # the largest request body accepted
@@ -388,7 +455,7 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     "The FastAPI app that prices houses with `model`, and serves the form page."
     _positive(max_bytes=max_bytes, body_timeout=body_timeout, request_timeout=request_timeout)
     schema = input_schema(model)
-    scorer = BatchingScorer(model, schema)
+    scorer, delivery = BatchingScorer(model, schema), _Delivery()
     typical = typical_house(schema, metadata.get('data_rows'))
     page = form_page(schema, typical, metadata)
     version, name = metadata.get('version'), metadata.get('model')
@@ -411,36 +478,39 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     @app.get('/typical', summary='A typical house: a template for POST /predict')
     async def typical_template() -> dict: return typical
 
-    async def read_body(request: Request) -> bytes:
+    async def read_body(receive, # the request's ASGI `receive`
+                        headers: list, # its head: (name, value) pairs of bytes, names in lower case
+                       ) -> bytes:
         "The body, refused with 413 as soon as it is known to be over `max_bytes`, and with 408 unless it has all come within `body_timeout`."
-        declared = request.headers.get('content-length', '')
+        declared = next((value for key, value in headers if key == b'content-length'), b'')
         if declared.isdigit() and int(declared) > max_bytes: raise RequestError(f'request: the body is over {max_bytes:,} bytes', 413)
         async def whole() -> bytes:
             body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
+            while True:
+                message = await receive()
+                if message['type'] == 'http.disconnect': raise ClientDisconnect()
+                body += message.get('body', b'')
                 if len(body) > max_bytes: raise RequestError(f'request: the body is over {max_bytes:,} bytes', 413)
-            return bytes(body)
+                if not message.get('more_body', False): return bytes(body)
         try: return await asyncio.wait_for(whole(), body_timeout)
         except asyncio.TimeoutError: raise RequestError(f'request: the body has not all come within {body_timeout:g} s', 408) from None
 
     async def priced(body: bytes) -> tuple:
         "The scorer's answer for `body`, refused with 503 unless it comes within `request_timeout`."
-        try: return await asyncio.wait_for(asyncio.wrap_future(scorer.submit(body)), request_timeout)
-        except asyncio.TimeoutError:
-            raise RequestError(f'request: not priced within {request_timeout:g} s: the service is busy or unwell (see /health); try again later', 503) from None
+        done = scorer.submit(body)
+        waiting = delivery.waiter(done)
+        late = RequestError(f'request: not priced within {request_timeout:g} s: the service is busy or unwell (see /health); try again later', 503)
+        timer = asyncio.get_running_loop().call_later(request_timeout, lambda: waiting.done() or waiting.set_exception(late))
+        try: return await waiting
+        finally:
+            timer.cancel()
+            done.cancel()  # if the scorer has not taken it yet, it never prices it
 
-    refusals = {status: dict(model=Problem, description=why) for status, why in
-                [(400, f'the body is not JSON, or is beyond its limits: nested deeper than {MAX_DEPTH} levels, more than {MAX_KEYS:,} keys'), (408, 'the body has not all come in time'),
-                 (413, 'the body is too large'), (422, 'the houses cannot be priced: the message names the field'),
-                 (500, "a failure that is not the request's: one line says what failed"), (503, 'not priced in time: the service is busy or unwell')]}
-    body_doc = {'required': True, 'content': {'application/json': {
-        'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)}, 'example': [typical]}}}
-
-    @app.post('/predict', response_model=Prices, responses=refusals, openapi_extra={'requestBody': body_doc},
-              summary='Price houses: a JSON list of houses with the Kaggle column names')
-    async def predict(request: Request):
-        try: ids, prices, report, has_ids = await priced(await read_body(request))
+    async def answer(receive, # the request's ASGI `receive`
+                     headers: list, # its head: (name, value) pairs of bytes, names in lower case
+                    ) -> Response:
+        "The answer to `POST /predict`: prices, or a refusal naming its cause."
+        try: ids, prices, report, has_ids = await priced(await read_body(receive, headers))
         except HousepricerError as e:
             status = e.status if isinstance(e, RequestError) else 422
             # A body that is late is not awaited any longer: the connection is closed with the answer.
@@ -454,6 +524,18 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
         listed = [{ID: i, TARGET: p} for i, p in zip(ids.tolist(), prices)] if has_ids else [{TARGET: p} for p in prices]
         return JSONResponse(dict(model_version=version, model=name, predictions=listed, warnings=report.lines(), report=report.to_dict()))
 
+    refusals = {status: dict(model=Problem, description=why) for status, why in
+                [(400, f'the body is not JSON, or is beyond its limits: nested deeper than {MAX_DEPTH} levels, more than {MAX_KEYS:,} keys'), (408, 'the body has not all come in time'),
+                 (413, 'the body is too large'), (422, 'the houses cannot be priced: the message names the field'),
+                 (500, "a failure that is not the request's: one line says what failed"), (503, 'not priced in time: the service is busy or unwell')]}
+    body_doc = {'required': True, 'content': {'application/json': {
+        'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)}, 'example': [typical]}}}
+
+    @app.post('/predict', response_model=Prices, responses=refusals, openapi_extra={'requestBody': body_doc},
+              summary='Price houses: a JSON list of houses with the Kaggle column names')
+    async def predict(request: Request): return await answer(request.receive, request.headers.raw)
+
+    app.add_middleware(_Shortcut, method='POST', path='/predict', answer=answer)
     return app
 
 # %% ../nbs/10_serve.ipynb #2c58c59e
@@ -476,27 +558,46 @@ def listen(host: str='127.0.0.1', # the address to listen on: 127.0.0.1 for this
         if sock: sock.close()
         raise ServeError(f'cannot listen on {host}:{port} ({e.strerror or e})') from None
 
-class _Connection(H11Protocol):
-    "uvicorn's HTTP/1.1 connection with a deadline: for a request's head, from opening or from the last answer; for the answer, from the head. Beyond `max_connections`, refused as it opens."
+def _refusal(status: int, # the HTTP status
+             detail: str, # why, in one line
+            ) -> bytes:
+    "A whole HTTP answer of `status` whose JSON body gives `detail`, that closes the connection: for a connection refused before any app sees it."
+    body = json.dumps(dict(detail=detail)).encode()
+    return (b'HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s'
+            % (status, http.HTTPStatus(status).phrase.encode(), len(body), body))
+
+class _Connection(HttpToolsProtocol):
+    "uvicorn's HTTP/1.1 connection (httptools: llhttp's parser, in C) with a deadline: for a request's head, from opening or from the last answer; for the answer, from the head. A head over `MAX_HEAD` bytes, or a connection beyond `max_connections`, is refused."
     def __init__(self, *args, header_timeout: float, answer_timeout: float, max_connections: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.header_timeout, self.answer_timeout, self.max_connections, self.deadline = header_timeout, answer_timeout, max_connections, None
+        self.head, self.heads = 0, 0  # bytes of the request head coming (None while a body is), and how many heads have come
 
     def connection_made(self, transport):
         super().connection_made(transport)
         if len(self.connections) <= self.max_connections: return self._drop_after(self.header_timeout)
-        detail = json.dumps(dict(detail=f'the service has {self.max_connections} connections open, its limit; try again later')).encode()
-        transport.write(b'HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n'
-                        b'content-length: %d\r\n\r\n%s' % (len(detail), detail))
-        transport.close()
+        self._refuse(503, f'the service has {self.max_connections} connections open, its limit; try again later')
 
-    def handle_events(self):
-        cycle = self.cycle
-        super().handle_events()
-        if self.cycle is not cycle: self._drop_after(self.answer_timeout)  # a request's head has come
+    def data_received(self, data: bytes):
+        in_head, heads = self.head is not None, self.heads
+        super().data_received(data)
+        # The parser keeps what it has of a head, and a head without end would fill the memory: data that began in a head,
+        # and did not end it, is all head.
+        if in_head and self.heads == heads and not self.transport.is_closing():
+            self.head += len(data)
+            if self.head > MAX_HEAD: self._refuse(431, f'the request head is over {MAX_HEAD:,} bytes')
+
+    def on_headers_complete(self):
+        super().on_headers_complete()
+        self.head, self.heads = None, self.heads + 1
+        self._drop_after(self.answer_timeout)
+
+    def on_message_complete(self):
+        super().on_message_complete()
+        self.head = 0  # what comes next is the next request's head
 
     def on_response_complete(self):
-        self._drop_after(self.header_timeout)  # first: a pipelined request that starts now sets its own
+        self._drop_after(self.answer_timeout if self.pipeline else self.header_timeout)  # a pipelined request starts now, or the next head is awaited
         super().on_response_complete()
 
     def connection_lost(self, exc):
@@ -506,6 +607,17 @@ class _Connection(H11Protocol):
     def _drop_after(self, seconds: float):
         if self.deadline: self.deadline.cancel()
         self.deadline = self.loop.call_later(seconds, self.transport.abort)  # not close(): it would wait for a client that does not read
+
+    def _refuse(self, status: int, detail: str):
+        self.transport.write(_refusal(status, detail))
+        self.transport.close()
+
+def _running_for() -> float | None:
+    "Seconds since this process started, from Linux's /proc (to a hundredth of a second); `None` where that is not known."
+    try:
+        with open('/proc/uptime') as uptime, open('/proc/self/stat') as stat:
+            return float(uptime.read().split()[0]) - int(stat.read().rsplit(')', 1)[1].split()[19]) / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError, AttributeError): return None
 
 def serve(model, # a fitted model that carries its schema (`load_model`)
           metadata: dict, # its metadata
@@ -527,8 +639,9 @@ def serve(model, # a fitted model that carries its schema (`load_model`)
     sock = listen(host, port)
     port = sock.getsockname()[1]
     address = f'[{host}]' if ':' in host else host
-    if progress: print(f'Serving {describe_model(metadata)} at http://{address}:{port}/ (the form; POST /predict for JSON, /docs for the API). '
-                       'Ctrl-C stops it.', file=sys.stderr, flush=True)
+    started = _running_for()
+    if progress: print(f'Serving {describe_model(metadata)} at http://{address}:{port}/ (the form; POST /predict for JSON, /docs for the API)'
+                       + (f', started in {started:.1f} s' if started is not None else '') + '. Ctrl-C stops it.', file=sys.stderr, flush=True)
     connection = functools.partial(_Connection, header_timeout=header_timeout, max_connections=max_connections,
                                    answer_timeout=header_timeout + body_timeout + request_timeout)
     uvicorn.Server(uvicorn.Config(app, host=host, port=port, access_log=access_log, http=connection,
