@@ -371,7 +371,7 @@ HEADER_TIMEOUT = 10  # seconds for a request's head to come, from the connection
 BODY_TIMEOUT = 30  # seconds for a request's body to come once its head has: else 408
 REQUEST_TIMEOUT = 30  # seconds for houses to be priced once their body has come: else 503 (and /health says so if pricing stalls that long)
 MAX_CONNECTIONS = 64  # connections open at once; one more is answered 503 and closed as it opens
-MAX_HEAD = 16_384  # the largest request head (its line and headers) accepted, in bytes: a larger one is answered 431 and closed
+MAX_HEAD = 16_384  # the largest request head (its target and headers) accepted, in bytes: a larger one is answered 431 and closed
 
 class ServeError(HousepricerError):
     "The service cannot start: a limit that is not a positive number, or an address that cannot be listened on."
@@ -566,6 +566,13 @@ def _refusal(status: int, # the HTTP status
     return (b'HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s'
             % (status, http.HTTPStatus(status).phrase.encode(), len(body), body))
 
+async def _head_too_large(scope, receive, send):
+    "The ASGI app that refuses a request whose head is over `MAX_HEAD` bytes."
+    body = json.dumps(dict(detail=f'the request head is over {MAX_HEAD:,} bytes')).encode()
+    await send({'type': 'http.response.start', 'status': 431,
+                'headers': [(b'content-type', b'application/json'), (b'content-length', b'%d' % len(body)), (b'connection', b'close')]})
+    await send({'type': 'http.response.body', 'body': body})
+
 class _Connection(HttpToolsProtocol):
     "uvicorn's HTTP/1.1 connection (httptools: llhttp's parser, in C) with a deadline: for a request's head, from opening or from the last answer; for the answer, from the head. A head over `MAX_HEAD` bytes, or a connection beyond `max_connections`, is refused."
     def __init__(self, *args, header_timeout: float, answer_timeout: float, max_connections: int, **kwargs):
@@ -588,8 +595,11 @@ class _Connection(HttpToolsProtocol):
             if self.head > MAX_HEAD: self._refuse(431, f'the request head is over {MAX_HEAD:,} bytes')
 
     def on_headers_complete(self):
+        # A head that came whole, but too large, is answered as uvicorn answers a request beyond its own limit: by another app.
+        large = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > MAX_HEAD
+        app, self.app = self.app, _head_too_large if large else self.app
         super().on_headers_complete()
-        self.head, self.heads = None, self.heads + 1
+        self.app, self.head, self.heads = app, None, self.heads + 1
         self._drop_after(self.answer_timeout)
 
     def on_message_complete(self):
