@@ -566,9 +566,11 @@ def _refusal(status: int, # the HTTP status
     return (b'HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s'
             % (status, http.HTTPStatus(status).phrase.encode(), len(body), body))
 
+_LARGE_HEAD = f'the request head is over {MAX_HEAD:,} bytes'
+
 async def _head_too_large(scope, receive, send):
     "The ASGI app that refuses a request whose head is over `MAX_HEAD` bytes."
-    body = json.dumps(dict(detail=f'the request head is over {MAX_HEAD:,} bytes')).encode()
+    body = json.dumps(dict(detail=_LARGE_HEAD)).encode()
     await send({'type': 'http.response.start', 'status': 431,
                 'headers': [(b'content-type', b'application/json'), (b'content-length', b'%d' % len(body)), (b'connection', b'close')]})
     await send({'type': 'http.response.body', 'body': body})
@@ -592,7 +594,7 @@ class _Connection(HttpToolsProtocol):
         # and did not end it, is all head.
         if in_head and self.heads == heads and not self.transport.is_closing():
             self.head += len(data)
-            if self.head > MAX_HEAD: self._refuse(431, f'the request head is over {MAX_HEAD:,} bytes')
+            if self.head > MAX_HEAD: self._refuse(431, _LARGE_HEAD)
 
     def on_headers_complete(self):
         # A head that came whole, but too large, is answered as uvicorn answers a request beyond its own limit: by another app.
