@@ -225,7 +225,7 @@ def _serve(args) -> int:
     from housepricer.registry import load_model
     try: from housepricer.serve import serve
     except ImportError as e:
-        if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic'): raise
+        if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic', 'httptools', 'orjson'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
     model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
     serve(model, meta, args.host, args.port, access_log=args.access_log, **{limit: getattr(args, limit) for limit in SERVE_LIMITS})

@@ -41,7 +41,7 @@ def heavy_imports_of_help() -> list:
 def serve_ready(artifact: Path, log: Path) -> float:
     "Seconds from starting `housepricer serve` until it listens and `/health` answers 200."
     start = time.perf_counter()
-    server, port = start_server(artifact, log)
+    server, port, _ = start_server(artifact, log)
     try:
         with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=60) as answer: assert answer.status == 200
         return time.perf_counter() - start
