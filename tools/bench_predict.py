@@ -13,8 +13,9 @@ process: CSV -> CSV for the local engine, with `--jobs N` for each N of --jobs (
 with the command's default, shown as "default"); Parquet folder -> Parquet folder for Dask (a local
 cluster of 2 worker processes; --jobs does not apply). Peak RSS is sampled every 50 ms and summed over
 the command and all its child processes (the Dask scheduler and workers), so it is the machine's memory
-that the run needed. The environment is passed on as it is: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS
-are printed first, so set or unset them deliberately.
+that the run needed; CPU seconds (user and system) are the command's, which other work on the machine
+changes less than the wall time. The environment is passed on as it is: OMP_NUM_THREADS and
+OPENBLAS_NUM_THREADS are printed first, so set or unset them deliberately.
 
 To compare a change with the code before it, --baseline DIR also runs the models (or --baseline-models)
 with the housepricer package in DIR (for example `git archive main housepricer | tar -x -C DIR`); a
@@ -24,7 +25,7 @@ model, this code and the baseline, one job and more, then again), so that all me
 shared machine. The table shows medians, with the load average (from /proc/loadavg) at the end of the
 runs; --json writes every run; --max-rss-mb exits 1 if any run needs more memory than that (a CI guard).
 """
-import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, resource, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,8 @@ def houses(n: int, seed: int = 0):
 
 
 def measure(argv: list, env: dict | None = None) -> dict:
-    "Run `argv` (with `env`, default this process's); its wall time and the peak of the summed RSS of it and its descendants."
-    start, peak = time.perf_counter(), 0
+    "Run `argv` (with `env`, default this process's); its wall time, CPU time, and the peak of the summed RSS of it and its descendants."
+    start, peak, used = time.perf_counter(), 0, resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = psutil.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     while proc.poll() is None:
         try:
@@ -55,10 +56,11 @@ def measure(argv: list, env: dict | None = None) -> dict:
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error: pass
         time.sleep(0.05)
-    seconds = time.perf_counter() - start
+    seconds, now = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     err = proc.stderr.read()
     if proc.returncode: sys.exit(f'failed: {" ".join(argv)}\n{err}')
-    return dict(seconds=seconds, peak_rss_mb=peak / 2**20)
+    cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime  # of the processes waited for: the command (and its children, if it waited for them)
+    return dict(seconds=seconds, cpu_seconds=cpu, peak_rss_mb=peak / 2**20)
 
 
 def environment(package: str | None) -> dict | None:
@@ -135,14 +137,14 @@ def main():
                             result['rows_per_second'] = n / result['seconds']
                             results.append(result)
                             print(f'{name:11} {code:8} {engine:5} jobs {jobs or "default":7} {n:>9,} rows  {result["seconds"]:7.1f} s  '
-                                  f'{result["rows_per_second"]:>9,.0f} houses/s  peak RSS {result["peak_rss_mb"]:6.0f} MB  '
+                                  f'(CPU {result["cpu_seconds"]:6.1f} s)  {result["rows_per_second"]:>9,.0f} houses/s  peak RSS {result["peak_rss_mb"]:6.0f} MB  '
                                   f'load average {result["load_average"]:.1f}', file=sys.stderr, flush=True)
-    print('\n| model | code | engine | jobs | rows | runs | seconds | houses/s | peak RSS (MB) | load average |\n|---|---|---|---|---|---|---|---|---|---|')
+    print('\n| model | code | engine | jobs | rows | runs | seconds | CPU seconds | houses/s | peak RSS (MB) | load average |\n|---|---|---|---|---|---|---|---|---|---|---|')
     groups = {}
     for r in results: groups.setdefault((r['model'], r['code'], r['engine'], r['jobs'], r['rows']), []).append(r)
     for (name, code, engine, jobs, n), runs in groups.items():
         seconds = statistics.median(r['seconds'] for r in runs)
-        print(f'| {name} | {code} | {engine} | {jobs or "default"} | {n:,} | {len(runs)} | {seconds:.1f} | {n / seconds:,.0f} | '
+        print(f'| {name} | {code} | {engine} | {jobs or "default"} | {n:,} | {len(runs)} | {seconds:.1f} | {statistics.median(r["cpu_seconds"] for r in runs):.1f} | {n / seconds:,.0f} | '
               f'{statistics.median(r["peak_rss_mb"] for r in runs):.0f} | {statistics.median(r["load_average"] for r in runs):.1f} |')
     if args.json: Path(args.json).write_text(json.dumps(results, indent=1))
     over = [r for r in results if args.max_rss_mb and r['peak_rss_mb'] > args.max_rss_mb]
