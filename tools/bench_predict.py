@@ -20,7 +20,7 @@ OPENBLAS_NUM_THREADS are printed first, so set or unset them deliberately.
 To compare a change with the code before it, --baseline DIR also runs the models (or --baseline-models)
 with the housepricer package in DIR (for example `git archive main housepricer | tar -x -C DIR`); a
 model that code does not know, or cannot load, is left out, and if its `predict` has no `--jobs`, it
-runs once per size, as the one job it is. --rounds N measures every variant N times, in turn (each
+runs once per size, as it is (the code before issue 13 prices with one job). --rounds N measures every variant N times, in turn (each
 model, this code and the baseline, one job and more, then again), so that all meet the same load on a
 shared machine. The table shows medians, with the load average (from /proc/loadavg) at the end of the
 runs; --json writes every run; --max-rss-mb exits 1 if any run needs more memory than that (a CI guard).
@@ -100,7 +100,7 @@ def main():
         env = environment(package)
         known = probe('from housepricer.models import MODELS; print(" ".join(MODELS))', env).split()
         has_jobs = '--jobs' in subprocess.run([HOUSEPRICER, 'predict', '--help'], capture_output=True, text=True, env=env).stdout
-        if args.jobs and not has_jobs: print(f'{code}: housepricer predict has no --jobs; it runs as one job', file=sys.stderr)
+        if args.jobs and not has_jobs: print(f'{code}: housepricer predict has no --jobs; it runs once, as it is', file=sys.stderr)
         variants[code] = args.jobs if args.jobs and has_jobs else [None]
         for name in args.baseline_models or args.models if code == 'baseline' else args.models:
             if name not in known:
