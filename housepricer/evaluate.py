@@ -6,10 +6,10 @@
 __all__ = ['FOLDS', 'CV_SEED', 'rmsle', 'cross_validate', 'holdout_mae', 'both_views', 'views_and_fit', 'evaluate', 'compare']
 
 # %% ../nbs/04_evaluate.ipynb #dd4b5c28
+import os
 import sys
-import threading
+import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from functools import partial
 
 import numpy as np
@@ -56,15 +56,15 @@ def _fold_calls(df: pd.DataFrame, spec, folds: int, seed: int) -> list:
 # The BLAS/OpenMP threads of a worker: one (each library would start one per core, in every process).
 _ONE_THREAD = dict.fromkeys(['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'], '1')
 
-def _in_thread(call) -> Future:
-    "The future result of `call()`, run on one BLAS/OpenMP thread in a daemon thread of this process: waiting for it can be interrupted, and an exit does not wait for it."
-    future = Future()
-    def run():
-        try:
-            with threadpool_limits(1): future.set_result(call())
-        except BaseException as e: future.set_exception(e)
-    threading.Thread(target=run, daemon=True).start()
-    return future
+def _claim(claims: str, i: int) -> bool:
+    "Whether this process is the first to claim call `i`: a claim is a file in the folder `claims`, made with O_EXCL, which one process only can make."
+    try: os.close(os.open(os.path.join(claims, str(i)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError: return False
+    return True
+
+def _if_claimed(claims: str, i: int, call):
+    "In a worker: `call()` if this worker claims call `i` first; else `None`, the pool's own process having run it."
+    return call() if _claim(claims, i) else None
 
 def _in_order(calls: list, # functions of no arguments, independent of each other
               n_jobs: int=1, # processes to run them on (-1: every core): this one and `n_jobs` - 1 workers
@@ -72,20 +72,20 @@ def _in_order(calls: list, # functions of no arguments, independent of each othe
     "The results of `calls`, in their order, as they come: `n_jobs` - 1 worker processes take calls from the front, this process from the back."
     workers = min(effective_n_jobs(n_jobs), len(calls)) - 1
     if workers < 1: yield from (call() for call in calls); return
-    pool, futures, front, back, here = get_reusable_executor(workers, env=_ONE_THREAD), [None] * len(calls), 0, len(calls), None
-    try:
-        for i in range(len(calls)):  # the workers have calls [0, front), this process [back, end)
-            while not (futures[i] and futures[i].done()):
-                given = [future for future in futures[:front] if not future.done()]
-                for _ in range(workers - len(given)):  # a call at a time for each worker, so that none waits in a queue
-                    if front < back: futures[front] = pool.submit(calls[front]); given.append(futures[front]); front += 1
-                if (here is None or here.done()) and front < back:
-                    back -= 1; here = futures[back] = _in_thread(calls[back])
-                wait(given + [here], return_when=FIRST_COMPLETED)
-            yield futures[i].result()
-    except BaseException:  # Ctrl-C, SIGTERM, a failed fit, or the results no longer wanted
-        pool.shutdown(wait=False, kill_workers=True)
-        raise
+    pool, futures, mine, front, back = get_reusable_executor(workers, env=_ONE_THREAD), [], {}, 0, len(calls)
+    with tempfile.TemporaryDirectory(prefix='housepricer-calls-') as claims:
+        try:
+            for i in range(len(calls)):  # the workers were given calls [0, front); this process ran calls [back, end)
+                while i < back and not (i < front and futures[i].done()):
+                    while front < back and sum(not future.done() for future in futures) < 2 * workers:  # one running, one waiting
+                        futures.append(pool.submit(_if_claimed, claims, front, calls[front])); front += 1
+                    if not _claim(claims, back - 1): futures[i].result(); continue  # a worker has it: wait for the next result
+                    back -= 1
+                    with threadpool_limits(1): mine[back] = calls[back]()
+                yield mine.pop(i) if i >= back else futures[i].result()
+        except BaseException:  # Ctrl-C, SIGTERM, a failed fit, or the results no longer wanted
+            pool.shutdown(wait=False, kill_workers=True)
+            raise
 
 # %% ../nbs/04_evaluate.ipynb #cf3aa7f4
 def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, if any, is reported before its folds
