@@ -289,6 +289,96 @@ def _trees_problem(model) -> str | None:
     return None
 
 
+# %% ../nbs/05_registry.ipynb #175a3841
+# The model text of a LightGBM regressor as LightGBM 4 writes housepricer's: a regression of one output, whose trees
+# have no categorical or linear splits. The keys of its header, in order, and the objectives it may name; then a
+# tree's keys, in order, each with the numbers it holds and, for lists, how many in a tree of n leaves.
+_LGBM_HEADER = ('version', 'num_class', 'num_tree_per_iteration', 'label_index', 'max_feature_idx', 'objective',
+                'feature_names', 'feature_infos', 'tree_sizes')
+_LGBM_OBJECTIVES = ('regression', 'huber')
+_INT, _FLOAT = r'-?\d{1,9}+', r'-?(?:\d++(?:\.\d*+)?+|\.\d++)(?:[eE][-+]?\d{1,3}+)?+'  # possessive: read without backtracking
+_INTS, _FLOATS = (rf'(?:{number}(?: {number})*+)?+' for number in (_INT, _FLOAT))
+def _inner(n): return n - 1
+def _leaves(n): return n
+_LGBM_TREE = dict(num_leaves=(r'[1-9]\d{0,8}', None), num_cat=('0', None), split_feature=(_INTS, _inner), split_gain=(_FLOATS, _inner),
+                  threshold=(_FLOATS, _inner), decision_type=(_INTS, _inner), left_child=(_INTS, _inner), right_child=(_INTS, _inner),
+                  leaf_value=(_FLOATS, _leaves), leaf_weight=(_FLOATS, lambda n: n * (n > 1)),  # written empty in a one-leaf tree
+                  leaf_count=(_INTS, _leaves), internal_value=(_FLOATS, _inner), internal_weight=(_FLOATS, _inner),
+                  internal_count=(_INTS, _inner), is_linear=('0', None), shrinkage=(_FLOAT, None))
+_LGBM_TREE_TEXT = re.compile(r'Tree=(?P<tree>\d+)\n' + ''.join(f'{key}=(?P<{key}>{pattern})\n' for key, (pattern, _) in _LGBM_TREE.items()) + '\n\n')
+
+def _lightgbm_trees(text: str) -> tuple:
+    "`(columns, forest)` of a LightGBM model `text`: its columns, and its trees' leaves and inner nodes (split columns, decision types, children; all trees' in one array each); `ValueError` unless laid out as LightGBM writes housepricer's."
+    start, end = text.find('\nTree=0\n') + 1, text.find('\nend of trees\n') + 1
+    if not 0 < start < end: raise ValueError('no trees')
+    if re.search(r'[^ -~\n]', text[:start]): raise ValueError('characters LightGBM does not write')  # the trees' are checked below
+    lines = text[:start].split('\n')
+    header = dict(line.partition('=')[::2] for line in lines[1:-2])
+    if lines[0] != 'tree' or lines[-2:] != ['', ''] or [line.partition('=')[0] for line in lines[1:-2]] != list(_LGBM_HEADER):
+        raise ValueError('not the header LightGBM writes')
+    if [header[key] for key in _LGBM_HEADER[:4]] != ['v4', '1', '1', '0'] or header['objective'] not in _LGBM_OBJECTIVES:
+        raise ValueError('not a regression of one output')
+    if not re.fullmatch(r'\d{1,9}', header['max_feature_idx']): raise ValueError('max_feature_idx is not a column')
+    trees = list(_LGBM_TREE_TEXT.finditer(text, start, end))
+    sizes = [tree.end() - tree.start() for tree in trees]
+    if sum(sizes) != end - start or [tree['tree'] for tree in trees] != [str(i) for i in range(len(trees))]:
+        raise ValueError('trees not laid out as LightGBM writes them')
+    if header['tree_sizes'] != ' '.join(map(str, sizes)): raise ValueError('tree_sizes that are not the sizes of its trees')
+    leaves = np.array([tree['num_leaves'] for tree in trees], dtype='int64')
+    for key, (_, count) in _LGBM_TREE.items():
+        found = None if count is None else np.array([tree[key].count(' ') + (tree[key] != '') for tree in trees])
+        if found is not None and (wrong := np.flatnonzero(found != count(leaves))).size:
+            t = wrong[0]
+            raise ValueError(f'tree {t} of {leaves[t]} leaves has {found[t]} numbers in {key}, not {count(leaves[t])}')
+    forest = {key: np.array(' '.join(tree[key] for tree in trees).split(), dtype='int64')
+              for key in ('split_feature', 'decision_type', 'left_child', 'right_child')}
+    return int(header['max_feature_idx']) + 1, forest | dict(leaves=leaves)
+
+# %% ../nbs/05_registry.ipynb #7ab08637
+def _lightgbm_problem(text: str) -> str | None:
+    "What makes the LightGBM model `text` unsafe for LightGBM to read or to walk, if anything: `_lightgbm_trees`, then `_nodes_problem` of all its trees."
+    try: columns, forest = _lightgbm_trees(text)
+    except ValueError as e: return f'a LightGBM model whose text is not as LightGBM writes it ({e})'
+    if not np.isin(forest['decision_type'], (0, 2, 4, 6, 8, 10)).all(): return 'a LightGBM tree whose splits are not on numbers'
+    # Every node of every tree in one list, each tree's inner nodes then its leaves. LightGBM's child c is inner node c,
+    # or leaf ~c when negative, of the same tree; a child outside its own tree becomes -1, which the check refuses.
+    leaves = forest['leaves']
+    inner, size = leaves - 1, 2 * leaves - 1
+    tree = np.repeat(np.arange(len(leaves)), inner)
+    first, n = (np.cumsum(size) - size)[tree], leaves[tree]
+    def placed(child): return np.where((child >= 0) & (child < n - 1), first + child, np.where((child < 0) & (~child < n), first + n - 1 + ~child, -1))
+    at = first + np.arange(len(tree)) - np.repeat(np.cumsum(inner) - inner, inner)
+    leaf, left, right, feature = np.ones(size.sum(), bool), *np.zeros((3, size.sum()), 'int64')
+    leaf[at], left[at], right[at], feature[at] = False, placed(forest['left_child']), placed(forest['right_child']), forest['split_feature']
+    return _nodes_problem(left, right, leaf, feature, columns)
+
+_BOOSTER = ('ObjectNode', 'lightgbm.basic', 'Booster')
+
+def _booster_text(node: dict) -> str | None:
+    "The model text that a `Booster` node of a skops schema has LightGBM parse (its state's `_handle`); `None` if its state is not a fitted Booster's."
+    state = node.get('content')
+    attributes = state.get('content') if isinstance(state, dict) and _node(state) == ('DictNode', 'builtins', 'dict') else None
+    if not isinstance(attributes, dict) or 'handle' in attributes: return None  # LightGBM parses `handle` when `_handle` is missing
+    handle = attributes.get('_handle')
+    if not isinstance(handle, dict) or _node(handle) != ('JsonNode', 'builtins', 'str'): return None
+    try: text = json.loads(handle.get('content'))  # as skops reads it
+    except (TypeError, ValueError, RecursionError): return None
+    return text if isinstance(text, str) else None
+
+def _boosters_problem(schema, nodes: set) -> str | None:
+    "What makes a LightGBM model in the parsed skops `schema` (of `nodes`) unsafe, if anything, read in its text before LightGBM parses it."
+    if _BOOSTER not in nodes: return None
+    stack = [schema]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if value.get('__class__') == 'Booster' and _node(value) == _BOOSTER:
+                text = _booster_text(value)
+                if problem := 'a LightGBM model that is not a fitted one' if text is None else _lightgbm_problem(text): return problem
+            stack += value.values()
+        elif isinstance(value, list): stack += value
+    return None
+
 # %% ../nbs/05_registry.ipynb #ee1c5dea
 def _names(nodes: set) -> str:
     "A few of `nodes`, for a message."
@@ -298,14 +388,15 @@ def _names(nodes: set) -> str:
 def _model_from(path, # where `data` comes from, for messages
                 data: bytes, # a skops file's bytes
                ):
-    "The model in the skops file `data`, built only if every node in it is allowed (`ALLOWED_NODES`, `OBJECT_ARRAY_ITEMS`), and used only if its trees are sound."
-    try: found = _schema_nodes(_skops_schema(path, data))
+    "The model in the skops file `data`, built only if every node in it is allowed (`ALLOWED_NODES`, `OBJECT_ARRAY_ITEMS`) and its LightGBM texts are sound, and used only if its trees are sound."
+    try: found = _schema_nodes(schema := _skops_schema(path, data))
     except RecursionError: found = None
     if found is None: raise UnsafeModelError(f'{path}: schema.json nests more than {MAX_SCHEMA_DEPTH} levels deep; refusing to load it')
     nodes, items = found
     if nodes - ALLOWED_NODES: raise UnsafeModelError(f'{path}: holds untrusted types {_names(nodes - ALLOWED_NODES)}; refusing to load it')
     if items - OBJECT_ARRAY_ITEMS: raise UnsafeModelError(f'{path}: holds object arrays of {_names(items - OBJECT_ARRAY_ITEMS)}, '
                                                           'which no housepricer model does; refusing to load it')
+    if problem := _boosters_problem(schema, nodes): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
     try: model = sio.loads(data, trusted=sorted({f'{module}.{name}' for _, module, name in nodes}))
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
     if problem := _trees_problem(model): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
