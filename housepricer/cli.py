@@ -24,6 +24,13 @@ class _Parser(argparse.ArgumentParser):
 
 def _err(message): print(message, file=sys.stderr, flush=True)
 
+def _processes(text: str) -> int:
+    "A count of processes from the command line: 1 or more, or -1 for every core."
+    try: count = int(text)
+    except ValueError: count = 0
+    if count < 1 and count != -1: raise argparse.ArgumentTypeError(f'must be 1 or more processes, or -1 for every core, not {text!r}')
+    return count
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog='housepricer', description='House sale prices for Ames, Iowa: train, evaluate and version models, and price houses.')
     parser.add_argument('--version', action='version', version=f'housepricer {housepricer.__version__}')
@@ -36,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         if name == 'registry': p.add_argument('--registry', metavar='DIR', help=f'registry folder (default: ${REGISTRY_ENV} or ./{DEFAULT_REGISTRY})')
         if name == 'tolerance': p.add_argument('--tolerance', type=float, default=TOLERANCE, metavar='T', help=f'how much worse than the champion\'s RMSLE still passes (default: {TOLERANCE})')
         if name == 'json': p.add_argument('--json', action='store_true', help='print JSON')
-        if name == 'jobs': p.add_argument('--jobs', type=int, default=-1, metavar='N', help='processes for the cross-validation folds (default: all cores)')
+        if name == 'jobs': p.add_argument('--jobs', type=_processes, default=-1, metavar='N', help='processes for the cross-validation folds (default: all cores)')
         if name == 'use': p.add_argument('--model', default='champion', metavar='VERSION|champion|PATH', help='registered version, champion (default), or a .skops file')
 
     train = command('train', 'score a model by the protocol, train it on all rows, register it, and promote it if it passes the gate',
