@@ -215,7 +215,10 @@ def _gate(args) -> int:
 def _promote(args) -> int:
     from housepricer.registry import Registry
     registry = Registry(args.registry)
-    print(f'version {registry.promote(args.version)} is now the champion in {registry.root}')
+    before = registry.champion
+    number = registry.promote(args.version)
+    print(f'version {number} is already the champion in {registry.root}: nothing changed' if number == before
+          else f'version {number} is now the champion in {registry.root}')
     return 0
 
 def _rollback(args) -> int:

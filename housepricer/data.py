@@ -155,14 +155,14 @@ def describe_rows(column: pd.Series, # the values, as the user gave them
                   bad, # true where a value is wrong
                   most: int=5, # how many rows to name
                  ) -> str:
-    "Where `bad` is true: \"rows 2, 5 hold 'x', nan\", counting data rows from 1 as a spreadsheet does."
+    "Where `bad` is true: \"rows 2, 5 hold 'x', nan\" (or \"row 2 holds 'x'\"), counting data rows from 1 as a spreadsheet does."
     positions = np.flatnonzero(np.asarray(bad))
     # A default index (0, 1, … or a chunk's 10000, 10001, …) counts the rows of the file; any other is the caller's own.
     first = column.index.start if isinstance(column.index, pd.RangeIndex) and column.index.step == 1 else 0
     more = ', …' if len(positions) > most else ''
     rows = ', '.join(str(first + p + 1) for p in positions[:most])
     values = ', '.join(map(_short, column.iloc[positions[:most]].tolist()))
-    return f'rows {rows}{more} hold {values}{more}'
+    return f'rows {rows}{more} hold {values}{more}' if len(positions) > 1 else f'row {rows} holds {values}'
 
 def read_houses(
     path,  # a CSV file of houses in the Kaggle format

@@ -42,9 +42,10 @@ def _report(progress, message):
     if progress: print(message, file=sys.stderr, flush=True)
 
 def _score_fold(spec, X, y, train_rows, valid_rows) -> tuple:
-    "`(RMSLE, MAE)` of a fresh `spec` model fitted on `train_rows` and scored on `valid_rows`."
+    "`(RMSLE, MAE, seconds)` of a fresh `spec` model fitted on `train_rows` and scored on `valid_rows`, and how long that took."
+    start = time.perf_counter()
     predicted = make_model(spec).fit(X.iloc[train_rows], y.iloc[train_rows]).predict(X.iloc[valid_rows])
-    return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted))
+    return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted)), time.perf_counter() - start
 
 def _fold_calls(df: pd.DataFrame, spec, folds: int, seed: int) -> list:
     "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE)`."
@@ -94,13 +95,13 @@ def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, 
                       ) -> tuple:
     "`(metrics, extras)`: of `spec`'s cross-validation on each of `frames`, and the results of `extra`, all in one pool (`_in_order`)."
     calls = [_fold_calls(df, spec, folds, seed) for _, df in frames]
-    scores, start, results = _in_order(sum(calls, []) + list(extra), n_jobs), time.perf_counter(), []
+    scores, results = _in_order(sum(calls, []) + list(extra), n_jobs), []
     for title, df in frames:
         if title: _report(progress, title)
         rmsles, maes = [], []
-        for fold, (fold_rmsle, fold_mae) in zip(range(1, folds + 1), scores):  # the next `folds` scores
+        for fold, (fold_rmsle, fold_mae, seconds) in zip(range(1, folds + 1), scores):  # the next `folds` scores
             rmsles.append(fold_rmsle); maes.append(fold_mae)
-            _report(progress, f'  fold {fold}/{folds}: RMSLE {fold_rmsle:.4f}  ({time.perf_counter() - start:.1f} s)')
+            _report(progress, f'  fold {fold}/{folds}: RMSLE {fold_rmsle:.4f} in {seconds:.1f} s')
         results.append(dict(model=spec.name, rmsle_cv=float(np.mean(rmsles)), rmsle_cv_std=float(np.std(rmsles)), rmsle_folds=rmsles,
                             mae_cv=float(np.mean(maes)), mae_folds=maes, folds=folds, cv_seed=seed, rows=len(df)))
     return results, list(scores)

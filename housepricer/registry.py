@@ -544,6 +544,13 @@ def _read_json(path: Path, # a registry file
     if error := _shape_error(value, shape): raise RegistryError(f'{path}: {error}')
     return value
 
+# %% ../nbs/05_registry.ipynb #239eaf5c
+def _empty(root: Path, missing: str) -> str:
+    "The message for a registry folder `root` that has `missing` (e.g. 'no champion model') yet."
+    return (f'{root.resolve()}: {missing} yet; run `housepricer train` first, '
+            f'or choose another registry folder with --registry or ${REGISTRY_ENV}')
+
+
 # %% ../nbs/05_registry.ipynb #b9f8ceea
 class Registry:
     "The versions in the registry folder `root`, its champion and its history."
@@ -615,10 +622,10 @@ class Registry:
                ) -> int:
         "The version number meant by `version`: a number, `'v3'`, `'champion'` or `'latest'`."
         if version in (None, 'champion'):
-            if self.champion is None: raise RegistryError(f'{self.root}: no champion model yet; run `housepricer train` first')
+            if self.champion is None: raise RegistryError(_empty(self.root, 'no champion model'))
             return self.champion
         if version == 'latest':
-            if not self.versions(): raise RegistryError(f'{self.root}: no model versions yet; run `housepricer train` first')
+            if not self.versions(): raise RegistryError(_empty(self.root, 'no model versions'))
             return self.versions()[-1]
         try: number = int(str(version).removeprefix('v'))
         except ValueError: raise RegistryError(f'{version!r} is not a model version (a number, champion or latest)') from None
@@ -686,11 +693,11 @@ class Registry:
                 version,  # the version to make champion, as `resolve` takes it; it must have an artifact here
                 reason='promoted by hand',  # why, for the history
                ) -> int:
-        "Make `version` the champion, recording the change in the history."
+        "Make `version` the champion, recording the change in the history; promoting the champion changes nothing."
         with self.locked():
             number = self.resolve(version)
             if number not in self.versions(): raise RegistryError(f'{self.root}: version {number} has no artifact here to promote')
-            self._change_champion(number, 'promote', reason)
+            if number != self.champion: self._change_champion(number, 'promote', reason)
         return number
 
     def rollback(self) -> int:
