@@ -41,7 +41,7 @@ import housepricer
 from .data import HousepricerError, sha256_hex
 from .evaluate import both_views
 from .models import DEFAULT_MODEL, get_spec, input_schema, model_params, train
-from .options import DEFAULT_REGISTRY, REGISTRY_ENV
+from .options import DEFAULT_REGISTRY, MODEL_SUMMARIES, REGISTRY_ENV
 
 # %% ../nbs/05_registry.ipynb #cf5962b0
 class RegistryError(HousepricerError):
@@ -717,5 +717,8 @@ def load_model(
     "`(model, metadata)` for `which`; a `.skops` file's metadata names only the file, not the folders it is in."
     which = 'champion' if which is None else str(which)
     if which in ('champion', 'latest') or re.fullmatch(r'v?\d+', which): return Registry(registry).load(which)
+    if which in MODEL_SUMMARIES and not Path(which).exists():  # a name where a version is meant: say which is which
+        raise RegistryError(f"{which} is a model's name, not a version: choose a version (3 or v3), champion, latest or a .skops file "
+                            f"(`housepricer train --model {which}` trains and registers one)")
     data = _artifact_bytes(which)
     return _model_from(which, data), dict(version=None, model=None, artifact=Path(which).name, artifact_sha256=sha256_hex(data))
