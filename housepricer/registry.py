@@ -22,9 +22,7 @@ import secrets
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
-import time
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -39,8 +37,8 @@ from sklearn.tree._classes import BaseDecisionTree
 
 import housepricer
 from .data import HousepricerError, sha256_hex
-from .evaluate import both_views
-from .models import DEFAULT_MODEL, get_spec, input_schema, model_params, train
+from .evaluate import views_and_fit
+from .models import DEFAULT_MODEL, get_spec, input_schema, model_params
 from .options import DEFAULT_REGISTRY, MODEL_SUMMARIES, REGISTRY_ENV
 
 # %% ../nbs/05_registry.ipynb #cf5962b0
@@ -454,16 +452,12 @@ def build_version(df: pd.DataFrame, # priced houses to score the model on and tr
                   model=DEFAULT_MODEL, # a model name or `ModelSpec`
                   data_sha256: str | None=None, # the version of `df`, recorded in the metadata
                   seed=None, # the model's random seed (default: its own)
-                  n_jobs: int=1, # processes to fit the folds on (-1: every core)
+                  n_jobs: int=1, # processes to fit the folds and the final model on (-1: every core)
                   progress=False, # print each fold's score to stderr as it comes
                  ):
-    "`(fitted, metadata)`: `model` scored by the protocol in both views (`both_views`, folds on `n_jobs` processes), then trained on all of `df`."
+    "`(fitted, metadata)`: `model` scored by the protocol in both views and trained on all of `df` (`views_and_fit`: the folds and the final fit on `n_jobs` processes)."
     spec = get_spec(model)
-    metrics = both_views(df, spec, n_jobs=n_jobs, progress=progress)
-    if progress: print(f'  final fit on all {len(df)} rows', file=sys.stderr, flush=True)
-    start = time.perf_counter()
-    fitted = train(df, spec, seed)
-    seconds = time.perf_counter() - start
+    metrics, fitted, seconds = views_and_fit(df, spec, seed, n_jobs=n_jobs, progress=progress)
     metadata = dict(model=spec.name, params=model_params(spec, seed), features=list(spec.features),
                     log_target=spec.log_target, data_sha256=data_sha256, data_rows=len(df), metrics=metrics,
                     schema=input_schema(fitted),
