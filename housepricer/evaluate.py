@@ -48,7 +48,7 @@ def _score_fold(spec, X, y, train_rows, valid_rows) -> tuple:
     return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted)), time.perf_counter() - start
 
 def _fold_calls(df: pd.DataFrame, spec, folds: int, seed: int) -> list:
-    "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE)`."
+    "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds)`."
     df = require_target(df).reset_index(drop=True)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     return [partial(_score_fold, spec, X, y, train_rows, valid_rows) for train_rows, valid_rows in KFold(folds, shuffle=True, random_state=seed).split(X)]
