@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'GZIP_MAGIC', 'LONGEST_ROW', 'LARGEST_ID',
            'HousepricerError', 'DataError', 'sha256_hex', 'check_rows', 'user_file', 'require_ids', 'describe_rows',
-           'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
+           'read_houses', 'duplicate_ids', 'require_columns', 'require_target', 'load_data', 'load_test', 'data_sha256']
 
 # %% ../nbs/00_data.ipynb #4ebe1052
 import gzip
@@ -140,9 +140,7 @@ def require_ids(df: pd.DataFrame, # houses, one per row
     given = df[ID]
     ids, bad = _whole_numbers(given)
     if bad.any(): raise DataError(f'{name}: {ID} must be a whole number within ±{LARGEST_ID}; {describe_rows(given, bad)}')
-    if len(np.unique(ids)) < len(ids):
-        dupes = pd.unique(ids[pd.Series(ids).duplicated().to_numpy()])
-        raise DataError(f'{name}: duplicate {ID} values {", ".join(map(str, dupes[:5]))}')
+    if len(np.unique(ids)) < len(ids): raise duplicate_ids(name, pd.unique(ids[pd.Series(ids).duplicated().to_numpy()]))
     return df.copy() if given.dtype == np.int64 else df.assign(**{ID: ids})
 
 def _short(value) -> str:
@@ -169,6 +167,25 @@ def read_houses(
 ) -> pd.DataFrame:
     "Houses from a user's CSV in the Kaggle format: `DataError` naming the cause if the file cannot be used."
     return _parse_houses(_user_bytes(path), str(path))
+
+# %% ../nbs/00_data.ipynb #e198e7de
+def duplicate_ids(name: str, # the file or request the houses came from
+                  ids, # the `Id`s given more than once, in the order found
+                 ) -> DataError:
+    "The error for houses that share an `Id`, naming the first five of `ids`."
+    return DataError(f'{name}: duplicate {ID} values {", ".join(map(str, list(ids)[:5]))}')
+
+# %% ../nbs/00_data.ipynb #13da7fc0
+def require_columns(columns, # the columns given: a frame's, a file's header, a request's keys
+                    needed, # the columns wanted, in their order
+                    name: str | None=None, # the file or request they came from, to start the message with
+                   ):
+    "A `DataError` naming the columns of `needed` that `columns` lacks, if any."
+    present = set(columns)
+    missing = [column for column in needed if column not in present]
+    if not missing: return
+    shown = ', '.join(missing[:10]) + (f' and {len(missing) - 10} more' if len(missing) > 10 else '')
+    raise DataError(f'{name + ": " if name else ""}missing column{"s" if len(missing) > 1 else ""} {shown}')
 
 # %% ../nbs/00_data.ipynb #d36eab7f
 def require_target(

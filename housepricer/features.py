@@ -14,8 +14,9 @@ from scipy import stats
 from scipy.special import boxcox1p
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, columns_of, frame_of, is_missing, labels
-from .data import ID, TARGET, DataError
+from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_missing
+from .utils import columns_of, frame_of, labels
+from .data import ID, TARGET, DataError, require_columns
 
 # %% ../nbs/02_features.ipynb #1f479bd8
 SEED_FEATURES = ('LotArea', 'YearBuilt', '1stFlrSF', '2ndFlrSF', 'FullBath', 'BedroomAbvGr', 'TotRmsAbvGrd')
@@ -25,10 +26,7 @@ def select_features(df: pd.DataFrame, # houses, raw or clean
                     columns=FEATURES, # the feature columns to keep, in this order
                    ) -> pd.DataFrame:
     "A new frame with `Id`, the feature `columns` in that order, and `SalePrice` when `df` has them."
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        shown = ', '.join(missing[:10]) + (f' and {len(missing) - 10} more' if len(missing) > 10 else '')
-        raise DataError(f'missing column{"s" if len(missing) > 1 else ""} {shown}')
+    require_columns(df.columns, columns)
     def kept(name): return [name] if name in df.columns and name not in columns else []
     keep = kept(ID) + list(columns) + kept(TARGET)
     return df[labels(keep)].copy()

@@ -29,12 +29,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from threadpoolctl import threadpool_limits
 
-from .clean import clean_columns, frame_of, is_missing
+from .clean import clean_columns, is_missing
 from .data import GZIP_MAGIC, ID, TARGET, DataError, HousepricerError, check_rows, require_ids, user_file
 from .features import select_features
 from .models import input_schema, pricing_step
 from .options import CHUNKSIZE, FORMATS
-from .registry import atomic_output
+from .utils import atomic_output, frame_of
 
 # %% ../nbs/07_predict.ipynb #8d989268
 EXAMPLES = 3  # example values kept per column and kind of finding

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['ALLOWED_NODES', 'OBJECT_ARRAY_ITEMS', 'MAX_MODEL_BYTES', 'MAX_SCHEMA_BYTES', 'MAX_SCHEMA_DEPTH', 'INDEX', 'RECORD',
            'ARTIFACT', 'METADATA', 'INDEX_SHAPE', 'LOADABLE_SHAPE', 'METADATA_SHAPE', 'RegistryError',
-           'UnsafeModelError', 'OutputError', 'atomic_output', 'write_atomic', 'save_artifact', 'load_artifact',
-           'package_versions', 'build_version', 'registry_root', 'Registry', 'load_model']
+           'UnsafeModelError', 'save_artifact', 'load_artifact', 'package_versions', 'build_version', 'registry_root',
+           'Registry', 'load_model']
 
 # %% ../nbs/05_registry.ipynb #306e6862
 import contextlib
@@ -40,6 +40,7 @@ from .data import HousepricerError, sha256_hex
 from .evaluate import views_and_fit
 from .models import DEFAULT_MODEL, get_spec, input_schema, model_params
 from .options import DEFAULT_REGISTRY, MODEL_SUMMARIES, REGISTRY_ENV
+from .utils import OutputError, output_errors, path_kind, write_atomic
 
 # %% ../nbs/05_registry.ipynb #cf5962b0
 class RegistryError(HousepricerError):
@@ -47,92 +48,6 @@ class RegistryError(HousepricerError):
 
 class UnsafeModelError(HousepricerError):
     "A model file that is refused before any of its code can run: not skops, tampered with, or holding untrusted types."
-
-class OutputError(HousepricerError):
-    "A file that cannot be written: a full disk, a read-only or forbidden folder, a special file; the message names it and why."
-    def __init__(self,
-                 path, # the file (or folder) as it was named
-                 reason: str, # why it cannot be written, e.g. 'no space left on device'
-                ):
-        super().__init__(f'{path}: cannot write, {reason}')
-        self.path, self.reason = Path(path), reason
-
-# %% ../nbs/05_registry.ipynb #b1ee23e1
-# Why a write fails, when the user can act on it: the file's name and this reason make the one-line message.
-_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EPIPE,
-                 errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG}
-
-@contextlib.contextmanager
-def _one_line(path):
-    "Turn an `OSError` of `_WRITE_ERRNOS` raised in the block into an `OutputError` naming `path`."
-    try: yield
-    except OSError as e:
-        if e.errno not in _WRITE_ERRNOS: raise
-        raise OutputError(path, os.strerror(e.errno).lower()) from None
-
-# %% ../nbs/05_registry.ipynb #08a3d46e
-_KINDS = ((stat.S_ISREG, 'file'), (stat.S_ISCHR, 'character device'), (stat.S_ISFIFO, 'FIFO'), (stat.S_ISDIR, 'folder'),
-          (stat.S_ISLNK, 'symbolic link'), (stat.S_ISSOCK, 'socket'), (stat.S_ISBLK, 'block device'))
-
-def _kind(path, # the path to look at
-          follow: bool=True, # look at what a symbolic link points to
-         ) -> str | None:
-    "What `path` is: 'file', 'folder', 'FIFO', ... (`_KINDS`), or `None` if nothing is there."
-    try: mode = os.stat(path, follow_symlinks=follow).st_mode
-    except (FileNotFoundError, NotADirectoryError): return None
-    return next(name for is_kind, name in _KINDS if is_kind(mode))
-
-# %% ../nbs/05_registry.ipynb #faa67b23
-def _temp_path(target: Path) -> Path:
-    "A new temporary name for writing `target`, next to it, that names this process."
-    return target.parent/f'.{target.name}.housepricer-{os.getpid()}-{secrets.token_hex(4)}.tmp'
-
-def _remove_stale(target: Path):
-    "Remove the temporary files of writes to `target` left by processes that are gone (killed with -9)."
-    left = re.compile(rf'\.{re.escape(target.name)}\.housepricer-(\d{{1,9}})-[0-9a-f]{{8}}\.tmp')
-    for path in target.parent.iterdir():
-        if (found := left.fullmatch(path.name)) and not _alive(int(found[1])):
-            with contextlib.suppress(OSError): path.unlink()
-
-def _alive(pid: int) -> bool:
-    "Whether a process `pid` exists (ours or another user's)."
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: pass
-    return True
-
-# %% ../nbs/05_registry.ipynb #a0c02105
-@contextlib.contextmanager
-def atomic_output(path, # the file to write: its folder must exist
-                 ):
-    "Yields the path to write `path`'s contents to: a temporary file renamed over it when whole, or `path` itself if a device or FIFO."
-    path = Path(path)
-    with _one_line(path):
-        kind = _kind(path)
-        if kind in ('character device', 'FIFO'): yield path; return
-        if kind not in ('file', None): raise OutputError(path, f'it is a {kind}')
-        target = Path(os.path.realpath(path))  # a link's target is replaced, and the link stays
-        _remove_stale(target)
-        tmp = _temp_path(target)
-        try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666))  # the umask applies
-            mode = stat.S_IMODE((target if kind else tmp).stat().st_mode)
-            os.chmod(tmp, 0o600)  # private until whole
-            yield tmp
-            with open(tmp, 'rb') as f: os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError): tmp.unlink()
-            raise
-
-# %% ../nbs/05_registry.ipynb #e6107d7b
-def write_atomic(path, # the file to write
-                 data: bytes, # all of its contents
-                ) -> Path:
-    "Write `data` to `path` so that readers see the old file or the whole new one, never a part."
-    with atomic_output(path) as tmp: Path(tmp).write_bytes(data)
-    return Path(path)
 
 # %% ../nbs/05_registry.ipynb #641f7036
 # Every node a housepricer model file may hold, as (skops loader, module, class): exactly what the models in
@@ -531,7 +446,7 @@ def _read_json(path: Path, # a registry file
                shape, # what it must hold, e.g. `METADATA_SHAPE`
               ):
     "The JSON in `path`, `None` if there is no such file, a `RegistryError` naming the file (and the key) if it is not of `shape`."
-    if _kind(path) not in ('file', None): raise RegistryError(f'{path}: is a {_kind(path)}, not a file')
+    if path_kind(path) not in ('file', None): raise RegistryError(f'{path}: is a {path_kind(path)}, not a file')
     try: value = json.loads(path.read_text())
     except FileNotFoundError: return None
     except (OSError, ValueError, RecursionError) as e: raise RegistryError(f'{path}: corrupted or unreadable ({type(e).__name__})') from None
@@ -556,9 +471,9 @@ class Registry:
     def _lock(self, create: bool) -> int:
         "An open descriptor of the registry's lock file (created if `create`), refused if it is not a file."
         lock = self.root/'.lock'
-        if _kind(lock, follow=False) not in ('file', None):
-            raise RegistryError(f"{lock}: the registry's lock is a {_kind(lock, follow=False)}, not a file; remove it")
-        with _one_line(self.root):  # a FIFO put there since is not waited on (O_NONBLOCK), a link not followed
+        if path_kind(lock, follow=False) not in ('file', None):
+            raise RegistryError(f"{lock}: the registry's lock is a {path_kind(lock, follow=False)}, not a file; remove it")
+        with output_errors(self.root):  # a FIFO put there since is not waited on (O_NONBLOCK), a link not followed
             return os.open(lock, os.O_RDWR | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_CREAT if create else 0), 0o666)
 
     @contextlib.contextmanager
@@ -570,7 +485,7 @@ class Registry:
             finally: self._depth -= 1
             return
         if self.root.exists() and not self.root.is_dir(): raise RegistryError(f'{self.root}: not a folder')
-        with _one_line(self.root): self.root.mkdir(parents=True, exist_ok=True)
+        with output_errors(self.root): self.root.mkdir(parents=True, exist_ok=True)
         lock = self._lock(create=True)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -583,7 +498,7 @@ class Registry:
         "Raise now, not after a long training, if no version could be registered here (the folder, or the nearest one above it, cannot be written, or the lock is not a file). Leaves nothing behind."
         folder = next(p for p in (self.root, *self.root.parents) if p.exists())
         if not folder.is_dir(): raise RegistryError(f'{folder}: not a folder')
-        with _one_line(self.root): os.rmdir(tempfile.mkdtemp(dir=folder, prefix='.housepricer-check-'))  # as a version starts
+        with output_errors(self.root): os.rmdir(tempfile.mkdtemp(dir=folder, prefix='.housepricer-check-'))  # as a version starts
         if folder == self.root and os.path.lexists(self.root/'.lock'): os.close(self._lock(create=False))
 
     def versions(self) -> list:
@@ -663,12 +578,12 @@ class Registry:
             version = max(self.versions() + [self.champion or 0]) + 1
             final = self.root/f'v{version}'
             staging = self.root/f'.v{version}.{secrets.token_hex(4)}'
-            with _one_line(final): staging.mkdir()  # its mode follows the umask, as the files' do
+            with output_errors(final): staging.mkdir()  # its mode follows the umask, as the files' do
             try:
                 meta = dict(version=version, created=_now(), **metadata)
                 meta['artifact_sha256'] = save_artifact(model, staging/ARTIFACT)
                 write_atomic(staging/METADATA, _json_bytes(meta))
-                with _one_line(final): os.rename(staging, final)
+                with output_errors(final): os.rename(staging, final)
             except BaseException as e:
                 shutil.rmtree(staging, ignore_errors=True)
                 if isinstance(e, OutputError) and e.path.parent == staging: raise OutputError(final/e.path.name, e.reason) from None

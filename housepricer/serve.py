@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 import housepricer
-from .clean import frame_of
+from .utils import frame_of
 from .data import ID, TARGET, DataError, HousepricerError, describe_rows, require_ids
 from .models import input_schema
 from .options import BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT
