@@ -37,27 +37,32 @@ def _distinct(column: pd.Series) -> tuple:
         if not odd.any(): raise
         raise DataError(f'column {column.name} must hold numbers or text; {describe_rows(column, odd)}') from None
 
-# %% ../nbs/01_clean.ipynb #d7bd4967
+# %% ../nbs/01_clean.ipynb #24bb12f2
 def _per_value(column: pd.Series, convert) -> np.ndarray:
     "`convert` (distinct values → array) applied once per distinct value of `column`; missing values give `NaN`."
     codes, distinct = _distinct(column)
     converted = np.asarray(convert(pd.Series(distinct, dtype=object)))
     return np.append(converted.astype(object if converted.dtype == object else 'float64'), np.nan)[codes]
 
+# %% ../nbs/01_clean.ipynb #f2e1c115
 MISSING_TEXT = ('', 'na', 'nan', 'null', 'none')  # spellings of "no value" in CSV files and forms
 
+# %% ../nbs/01_clean.ipynb #67a719e4
 def _number(text: pd.Series) -> pd.Series:
     "Distinct values as numbers: missing spellings are `NaN`, text that is no number is marked `inf`."
     stripped = text.astype(str).str.strip()
     numbers = pd.to_numeric(stripped, errors='coerce').astype('float64')
     return numbers.mask(numbers.isna() & ~stripped.str.lower().isin(MISSING_TEXT), np.inf)
 
+# %% ../nbs/01_clean.ipynb #057679f8
 LARGEST = float(np.finfo('float32').max)  # the largest size a number may have: tree models compute in float32
 
+# %% ../nbs/01_clean.ipynb #8185ffc7
 def _out_of_range(numbers: np.ndarray) -> np.ndarray:
     "Where `numbers` are infinite or larger than `LARGEST` (`NaN` is a missing value, not out of range)."
     with np.errstate(invalid='ignore'): return ~(np.abs(numbers) <= LARGEST) & ~np.isnan(numbers)
 
+# %% ../nbs/01_clean.ipynb #a1659a4b
 def _as_number(column: pd.Series) -> np.ndarray:
     "`column` as `float64` values; text that is not a number, or a number beyond ±`LARGEST`, is a `DataError` naming the rows."
     if column.dtype.kind in 'iuf': numbers = column.to_numpy('float64')  # not booleans, nor complex numbers: those are refused as text
@@ -68,16 +73,19 @@ def _as_number(column: pd.Series) -> np.ndarray:
     if text.any(): raise DataError(f'column {column.name} must be numeric; {describe_rows(column, text)}')
     raise DataError(f'column {column.name} must be a number within ±{LARGEST:.3g}; {describe_rows(column, bad)}')
 
+# %% ../nbs/01_clean.ipynb #c0b0a7d6
 def _code(value) -> object:
     "One category value as its text code: 60, 60.0 and ' 60 ' are all '60'; blank or 'NA' is `NaN`."
     if isinstance(value, (float, np.floating)) and value.is_integer(): value = int(value)
     text = str(value).strip()
     return np.nan if text.lower() in MISSING_TEXT else text
 
+# %% ../nbs/01_clean.ipynb #8d5f7ec5
 def _is_code(value) -> bool:
     "Whether `value` is already a clean code: stripped text that does not spell a missing value."
     return isinstance(value, str) and value == value.strip() and value.lower() not in MISSING_TEXT
 
+# %% ../nbs/01_clean.ipynb #7a5e1895
 def _codes_ok(block: np.ndarray) -> np.ndarray:
     "For each column of `block` (rows × columns), whether all its values are clean codes or `NaN`; each distinct value is checked once."
     # A set hashes each value once (text keeps its hash), several times faster than factorizing: clean input costs little.
@@ -86,19 +94,22 @@ def _codes_ok(block: np.ndarray) -> np.ndarray:
     if not wrong: return np.ones(block.shape[1], dtype=bool)
     return np.array([wrong.isdisjoint(column) for column in block.T], dtype=bool)
 
+# %% ../nbs/01_clean.ipynb #ec3019e3
 def _as_code(column: pd.Series) -> np.ndarray:
     "`column` as an `object` array of text codes, missing or blank values as `NaN`."
     values = column.to_numpy(object)
     # Clean columns come back as they are: models clean what callers may already have cleaned.
     return values if _codes_ok(values[:, None])[0] else _per_value(column, lambda v: v.map(_code).astype(object))
 
-# %% ../nbs/01_clean.ipynb #fbfaa72c
+# %% ../nbs/01_clean.ipynb #3f091dce
 def _as_is(column: pd.Series) -> np.ndarray: return column.to_numpy()
 _CLEANERS = {**{name: _as_number for name in NUMERIC}, **{name: _as_code for name in CATEGORICAL}}
 
+# %% ../nbs/01_clean.ipynb #d3762fa6
 def _is_number(kind) -> bool: return kind.kind in 'iuf'  # not booleans, nor complex numbers: those are refused as text
 def _is_text(kind) -> bool: return kind == object or isinstance(kind, pd.StringDtype)
 
+# %% ../nbs/01_clean.ipynb #fdbb5d6b
 def _clean_blocks(df: pd.DataFrame) -> dict:
     "The known columns of `df` whose values are clean already, by name, in their one type: a block of numbers, a block of codes, each checked at once."
     kinds, clean = dict(zip(df.columns, df.dtypes)), {}
@@ -110,15 +121,18 @@ def _clean_blocks(df: pd.DataFrame) -> dict:
         clean.update((name, values) for name, values, ok in zip(present, block.T, columns_ok(block)) if ok)
     return clean
 
+# %% ../nbs/01_clean.ipynb #288e8af1
 def _cleaned(df: pd.DataFrame, clean: dict) -> dict:
     "The columns of `df` with those not in `clean` (already clean, from `_clean_blocks`) converted one by one."
     return {name: clean[name] if name in clean else _CLEANERS.get(name, _as_is)(df[name]) for name in df.columns}
 
+# %% ../nbs/01_clean.ipynb #6eb06853
 def clean_columns(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame or a request
                  ) -> dict:
     "The columns of `clean(df)` as arrays, by name, in the order of `df`."
     return _cleaned(df, _clean_blocks(df))
 
+# %% ../nbs/01_clean.ipynb #34f82bb7
 def clean(df: pd.DataFrame, # houses in the Kaggle format, from a file, a frame or a request
          ) -> pd.DataFrame:
     "A new frame of the same houses in which every known column has its one type: `float64` numbers or text codes."

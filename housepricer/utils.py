@@ -22,12 +22,13 @@ from tqdm import tqdm
 
 from .data import HousepricerError
 
-# %% ../nbs/00_utils.ipynb #e9eaf4b8
+# %% ../nbs/00_utils.ipynb #212cc381
 def labels(names, # column names
           ) -> pd.Index:
     "`names` as an index of plain `object` values, to select columns by or to name them."
     return pd.Index(list(names), dtype=object)
 
+# %% ../nbs/00_utils.ipynb #7c13c06f
 def frame_of(columns: dict, # column name → array (or series) of values, all of one length, in the order wanted
              index=None, # the row labels; `None` numbers the rows from 0
             ) -> pd.DataFrame:
@@ -44,6 +45,7 @@ def frame_of(columns: dict, # column name → array (or series) of values, all o
     if (order != np.arange(len(order))).any(): joined = joined.iloc[:, order]  # columns of one type together need no reordering
     return joined.set_axis(labels(columns), axis=1)
 
+# %% ../nbs/00_utils.ipynb #4d581bf1
 def columns_of(df: pd.DataFrame, # a frame
               ) -> dict:
     "The columns of `df` as arrays, by name, in its order: the inverse of `frame_of`, taken out a block (one type) at a time."
@@ -88,24 +90,26 @@ def path_kind(path, # the path to look at
     except (FileNotFoundError, NotADirectoryError): return None
     return next(name for is_kind, name in _KINDS if is_kind(mode))
 
-# %% ../nbs/00_utils.ipynb #faa67b23
+# %% ../nbs/00_utils.ipynb #61117215
 def _temp_path(target: Path) -> Path:
     "A new temporary name for writing `target`, next to it, that names this process."
     return target.parent/f'.{target.name}.housepricer-{os.getpid()}-{secrets.token_hex(4)}.tmp'
 
-def _remove_stale(target: Path):
-    "Remove the temporary files of writes to `target` left by processes that are gone (killed with -9)."
-    left = re.compile(rf'\.{re.escape(target.name)}\.housepricer-(\d{{1,9}})-[0-9a-f]{{8}}\.tmp')
-    for path in target.parent.iterdir():
-        if (found := left.fullmatch(path.name)) and not _alive(int(found[1])):
-            with contextlib.suppress(OSError): path.unlink()
-
+# %% ../nbs/00_utils.ipynb #370b1d58
 def _alive(pid: int) -> bool:
     "Whether a process `pid` exists (ours or another user's)."
     try: os.kill(pid, 0)
     except ProcessLookupError: return False
     except PermissionError: pass
     return True
+
+# %% ../nbs/00_utils.ipynb #f23d2cdd
+def _remove_stale(target: Path):
+    "Remove the temporary files of writes to `target` left by processes that are gone (killed with -9)."
+    left = re.compile(rf'\.{re.escape(target.name)}\.housepricer-(\d{{1,9}})-[0-9a-f]{{8}}\.tmp')
+    for path in target.parent.iterdir():
+        if (found := left.fullmatch(path.name)) and not _alive(int(found[1])):
+            with contextlib.suppress(OSError): path.unlink()
 
 # %% ../nbs/00_utils.ipynb #a0c02105
 @contextlib.contextmanager
