@@ -6,7 +6,7 @@
 __all__ = ['MODELS', 'ModelSpec', 'Blend', 'ByKind', 'KernelSVR', 'UnknownModelError', 'get_spec', 'model_params',
            'WithoutOutliers', 'make_model', 'train', 'ModelSchemaError', 'input_schema', 'pricing_step']
 
-# %% ../nbs/03_models.ipynb #d00352d0
+# %% ../nbs/03_models.ipynb #658da6fb
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -28,7 +28,7 @@ from .data import TARGET, HousepricerError, require_target
 from .features import SEED_FEATURES, Clipper, HouseFeatures, OneHot, SelectFeatures, SkewFix, is_outlier
 from .options import DEFAULT_MODEL, MODEL_SUMMARIES
 
-# %% ../nbs/03_models.ipynb #dbc406c4
+# %% ../nbs/03_models.ipynb #ff00acd6
 class _Named(tuple):
     "A tuple shown by a name (`repr`): a long default reads as `FEATURES` in a signature, not as its 79 items."
     def __new__(cls, items, name: str):
@@ -37,7 +37,7 @@ class _Named(tuple):
         return named
     def __repr__(self): return self.name
 
-# %% ../nbs/03_models.ipynb #71082c80
+# %% ../nbs/03_models.ipynb #e00c4160
 @dataclass(frozen=True)
 class ModelSpec:
     "A named model: its estimator's parameters, the columns it reads, and whether it learns log(price)."
@@ -51,7 +51,7 @@ class ModelSpec:
     drop_outliers: bool = False  # train without the two outliers of `is_outlier`
     def __post_init__(self): object.__setattr__(self, 'features', tuple(self.features))  # a plain tuple, as a model file keeps it
 
-# %% ../nbs/03_models.ipynb #605dc544
+# %% ../nbs/03_models.ipynb #acec99a6
 class Blend(RegressorMixin, BaseEstimator):
     "The weighted average of the predictions of `members`, each fitted on all the rows `fit` is given."
     def __init__(self,
@@ -63,7 +63,7 @@ class Blend(RegressorMixin, BaseEstimator):
         return self
     def predict(self, X): return np.average(np.column_stack([member.predict(X) for member in self.members_]), axis=1, weights=self.weights)
 
-# %% ../nbs/03_models.ipynb #eec667b0
+# %% ../nbs/03_models.ipynb #f08699ab
 class ByKind(TransformerMixin, BaseEstimator):
     "The number columns of a frame through `numbers`, its text columns through `texts`, side by side in one matrix."
     def __init__(self,
@@ -86,7 +86,7 @@ class ByKind(TransformerMixin, BaseEstimator):
         if self.numbers_ != 'passthrough': numbers = self.numbers_.transform(numbers)
         return np.hstack([numbers, self.texts_.transform(X.iloc[:, self.text_columns_])])
 
-# %% ../nbs/03_models.ipynb #d3228687
+# %% ../nbs/03_models.ipynb #862a6e32
 class KernelSVR(SVR):
     "scikit-learn's `SVR`, predicting an RBF kernel with matrix products (BLAS) rather than libsvm's loop: the same prices, several times faster."
     def fit(self, X, y, sample_weight=None):
@@ -100,25 +100,25 @@ class KernelSVR(SVR):
         distances = (X * X).sum(axis=1)[:, None] + self.vector_norms_[None, :] - 2 * X @ self.support_vectors_.T
         return np.exp(-self.gamma * np.maximum(distances, 0)) @ self.dual_coef_[0] + self.intercept_[0]
 
-# %% ../nbs/03_models.ipynb #e003bc3f
+# %% ../nbs/03_models.ipynb #af15b17b
 def _codes(): return OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=np.nan, encoded_missing_value=np.nan)
 def _numbers(): return make_column_selector(dtype_include='number')
 def _texts(): return make_column_selector(dtype_exclude='number')
 
-# %% ../nbs/03_models.ipynb #27082258
+# %% ../nbs/03_models.ipynb #257a32c4
 def _seed_forest(n_estimators, random_state):
     "The blog's forest: missing values as 0, then a `RandomForestRegressor`."
     return Pipeline([('fill', SimpleImputer(strategy='constant', fill_value=0)),
                      ('forest', RandomForestRegressor(n_estimators=n_estimators, random_state=random_state))])
 
-# %% ../nbs/03_models.ipynb #925a64df
+# %% ../nbs/03_models.ipynb #00f023ee
 def _forest(n_estimators, max_features, random_state):
     "A random forest on `HouseFeatures`, categories as codes, on every core."
     columns = ColumnTransformer([('numbers', 'passthrough', _numbers()), ('codes', _codes(), _texts())])
     return Pipeline([('features', HouseFeatures()), ('columns', columns),
                      ('forest', RandomForestRegressor(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=random_state))])
 
-# %% ../nbs/03_models.ipynb #e87067d7
+# %% ../nbs/03_models.ipynb #4c73e08c
 def _boosting(learning_rate, max_iter, max_leaf_nodes, min_samples_leaf, l2_regularization, early_stopping, random_state):
     "`HistGradientBoostingRegressor` on the raw columns, categories as codes that it splits on natively."
     encode = ColumnTransformer([('codes', _codes(), list(CATEGORICAL)), ('numbers', 'passthrough', list(NUMERIC))])
@@ -128,7 +128,7 @@ def _boosting(learning_rate, max_iter, max_leaf_nodes, min_samples_leaf, l2_regu
                                             random_state=random_state)
     return Pipeline([('encode', encode), ('boost', booster)])
 
-# %% ../nbs/03_models.ipynb #cb79669f
+# %% ../nbs/03_models.ipynb #63455130
 def _linear_member(model, # the estimator at the end: a Lasso, an SVR
                    scale: bool, # also scale the numbers (`RobustScaler`), as a kernel needs
                   ) -> Pipeline:
@@ -136,14 +136,14 @@ def _linear_member(model, # the estimator at the end: a Lasso, an SVR
     numbers = Pipeline([('clip', Clipper()), ('skew', SkewFix())] + ([('scale', RobustScaler())] if scale else []))
     return Pipeline([('columns', ByKind(numbers, OneHot())), ('model', model)])
 
-# %% ../nbs/03_models.ipynb #bf96309e
+# %% ../nbs/03_models.ipynb #5277f490
 def _lasso_member(alpha, random_state): return _linear_member(Lasso(alpha=alpha, max_iter=100_000, random_state=random_state), scale=False)
 def _svr_member(C, epsilon, gamma): return _linear_member(KernelSVR(C=C, epsilon=epsilon, gamma=gamma), scale=True)
 
-# %% ../nbs/03_models.ipynb #dc2cc232
+# %% ../nbs/03_models.ipynb #46c84128
 def _boosted_columns(): return ByKind('passthrough', OneHot(), skip_texts='_cat$')
 
-# %% ../nbs/03_models.ipynb #e7de2d53
+# %% ../nbs/03_models.ipynb #ef6cb13c
 def _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state) -> Pipeline:
     "scikit-learn's gradient boosting, Huber loss, on `_boosted_columns`."
     booster = GradientBoostingRegressor(loss='huber', n_estimators=n_estimators, learning_rate=learning_rate, max_depth=max_depth,
@@ -151,43 +151,43 @@ def _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state)
                                         random_state=random_state)
     return Pipeline([('columns', _boosted_columns()), ('model', booster)])
 
-# %% ../nbs/03_models.ipynb #76d2f517
+# %% ../nbs/03_models.ipynb #2fb47a7b
 def _lgbm_member(**params) -> Pipeline:
     "LightGBM's `LGBMRegressor(**params)` on `_boosted_columns`, on one thread (parallel chunks and the service use the cores)."
     return Pipeline([('columns', _boosted_columns()), ('model', LGBMRegressor(n_jobs=1, verbose=-1, **params))])
 
-# %% ../nbs/03_models.ipynb #010f3468
+# %% ../nbs/03_models.ipynb #cda63e9a
 def _lasso(alpha, random_state): return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _lasso_member(alpha, random_state))])
 def _svr(C, epsilon, gamma): return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _svr_member(C, epsilon, gamma))])
 def _gradient_boosting(n_estimators, learning_rate, max_depth, subsample, random_state):
     return Pipeline([('features', HouseFeatures()), ('member', _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state))])
 
-# %% ../nbs/03_models.ipynb #5b2f77ef
+# %% ../nbs/03_models.ipynb #474512f1
 def _blended(members: list, # `(name, member)` pairs: steps after `HouseFeatures`
              weights: list, # one weight per member
             ) -> Pipeline:
     "`HouseFeatures` (grades also as text), then the `Blend` of `members` with `weights`."
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
 
-# %% ../nbs/03_models.ipynb #2b39ea47
+# %% ../nbs/03_models.ipynb #2bf80396
 def _blend(weights, lasso_alpha, svr_C, svr_epsilon, svr_gamma, gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state):
     "The Lasso, SVR and GBR members, blended with `weights` in that order."
     return _blended([('linear', _lasso_member(lasso_alpha, random_state)), ('svr', _svr_member(svr_C, svr_epsilon, svr_gamma)),
                      ('gbr', _gbr_member(gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state))], weights)
 
-# %% ../nbs/03_models.ipynb #0d7a4e57
+# %% ../nbs/03_models.ipynb #974046d6
 def _linear_lgbm(weights, lasso_alpha, random_state, **lgbm):
     "The Lasso and LightGBM members (`lgbm`: `LGBMRegressor`'s parameters), blended with `weights` in that order."
     return _blended([('linear', _lasso_member(lasso_alpha, random_state)), ('lgbm', _lgbm_member(random_state=random_state, **lgbm))], weights)
 
-# %% ../nbs/03_models.ipynb #273ea7f8
+# %% ../nbs/03_models.ipynb #90508b11
 def _member_params(member: str, # the member's name in the blend: 'lasso', 'svr', 'gbr'
                    params: dict, # the member's parameters as a model of its own
                   ) -> dict:
     "`params` as a blend's: each name prefixed with `member_`, without `random_state` (the blend's own seeds every member)."
     return {f'{member}_{name}': value for name, value in params.items() if name != 'random_state'}
 
-# %% ../nbs/03_models.ipynb #7efa430e
+# %% ../nbs/03_models.ipynb #136494cb
 _LASSO = dict(alpha=0.0005, random_state=1)
 _SVR = dict(C=20.0, epsilon=0.008, gamma=0.0003)
 _GBR = dict(n_estimators=1500, learning_rate=0.05, max_depth=3, subsample=0.7, random_state=5)
@@ -211,12 +211,12 @@ MODELS = {spec.name: spec for spec in [
               dict(weights=[0.6, 0.4], **_member_params('lasso', _LASSO), **_LGBM), drop_outliers=True),
 ]}
 
-# %% ../nbs/03_models.ipynb #6d773365
+# %% ../nbs/03_models.ipynb #96cccb09
 class UnknownModelError(HousepricerError, KeyError):
     "A model name that is not in `MODELS`."
     def __str__(self): return self.args[0]
 
-# %% ../nbs/03_models.ipynb #788779ea
+# %% ../nbs/03_models.ipynb #4d9940e6
 def get_spec(
     model,  # a model name (a key of `MODELS`), or a `ModelSpec`
 ) -> ModelSpec:
@@ -225,7 +225,7 @@ def get_spec(
     if model not in MODELS: raise UnknownModelError(f'unknown model {model!r}: choose one of {", ".join(MODELS)}')
     return MODELS[model]
 
-# %% ../nbs/03_models.ipynb #a8d60a27
+# %% ../nbs/03_models.ipynb #f5ea4687
 def model_params(
     model,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
@@ -234,7 +234,7 @@ def model_params(
     spec = get_spec(model)
     return {**spec.params, **({spec.seed_param: seed} if seed is not None and spec.seed_param else {})}
 
-# %% ../nbs/03_models.ipynb #da2f8f7f
+# %% ../nbs/03_models.ipynb #ef430fb3
 class WithoutOutliers(RegressorMixin, BaseEstimator):
     "Fits `estimator` on the rows that are not `is_outlier`; predicts with it."
     def __init__(self,
@@ -246,7 +246,7 @@ class WithoutOutliers(RegressorMixin, BaseEstimator):
         return self
     def predict(self, X): return self.estimator_.predict(X)
 
-# %% ../nbs/03_models.ipynb #071776b0
+# %% ../nbs/03_models.ipynb #5ac417b1
 def make_model(
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
@@ -258,7 +258,7 @@ def make_model(
     pipeline = Pipeline([('clean', Clean()), ('select', SelectFeatures(spec.features)), ('model', estimator)])
     return WithoutOutliers(pipeline) if spec.drop_outliers else pipeline
 
-# %% ../nbs/03_models.ipynb #14226bb9
+# %% ../nbs/03_models.ipynb #b709d606
 def train(
     df: pd.DataFrame,  # priced houses in the Kaggle format: every row is used
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
@@ -268,11 +268,11 @@ def train(
     df = require_target(df)
     return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])
 
-# %% ../nbs/03_models.ipynb #adf4fc1c
+# %% ../nbs/03_models.ipynb #4e6a07e0
 class ModelSchemaError(HousepricerError):
     "A model that carries no input schema (trained by a housepricer before 0.2)."
 
-# %% ../nbs/03_models.ipynb #30d56a7c
+# %% ../nbs/03_models.ipynb #f3597c7d
 def input_schema(model, # a fitted model of `make_model`
                 ) -> dict:
     "The schema (`learn_schema`) of the houses `model` was trained on."
@@ -281,7 +281,7 @@ def input_schema(model, # a fitted model of `make_model`
     except (AttributeError, KeyError, TypeError):
         raise ModelSchemaError('the model carries no input schema (it was trained by housepricer before 0.2): train it again') from None
 
-# %% ../nbs/03_models.ipynb #275ca12b
+# %% ../nbs/03_models.ipynb #73eebffa
 def pricing_step(model, # a fitted model of `make_model`, or any object with a `predict` that takes clean houses
                 ):
     "What prices houses already cleaned to the columns of `input_schema(model)`: the fitted step after `Clean` and `SelectFeatures`."
