@@ -6,23 +6,19 @@
 __all__ = ['FOLDS', 'CV_SEED', 'rmsle', 'cross_validate', 'holdout_mae', 'both_views', 'views_and_fit', 'evaluate', 'compare']
 
 # %% ../nbs/04_evaluate.ipynb #dd4b5c28
-import os
-import sys
-import tempfile
 import time
 from functools import partial
 
 import numpy as np
 import pandas as pd
-from joblib import effective_n_jobs
-from joblib.externals.loky import get_reusable_executor
 from sklearn.metrics import mean_absolute_error
 from sklearn.model_selection import KFold, train_test_split
-from threadpoolctl import threadpool_limits
 
 from .data import TARGET, DataError, require_target
 from .features import is_outlier
+from .jobs import in_order_processes
 from .models import DEFAULT_MODEL, MODELS, get_spec, make_model, train
+from .utils import progress_bar, progress_note
 
 # %% ../nbs/04_evaluate.ipynb #dd6b005a
 def rmsle(
@@ -35,87 +31,67 @@ def rmsle(
         raise DataError('RMSLE needs finite, positive predicted prices')
     return float(np.sqrt(np.mean((np.log(actual) - np.log(predicted)) ** 2)))
 
-# %% ../nbs/04_evaluate.ipynb #b1d0c4b7
-FOLDS, CV_SEED = 5, 42
+# %% ../nbs/04_evaluate.ipynb #b72c536c
+FOLDS, CV_SEED = 5, 42  # the protocol's folds, and the seed that shuffles the rows into them
 
-def _report(progress, message):
-    if progress: print(message, file=sys.stderr, flush=True)
-
-def _score_fold(spec, X, y, train_rows, valid_rows) -> tuple:
+# %% ../nbs/04_evaluate.ipynb #532c0132
+def _score_fold(spec, # the `ModelSpec` to fit
+                X: pd.DataFrame, # the houses, without their prices
+                y: pd.Series, # their prices
+                train_rows, # the positions of the rows to fit on
+                valid_rows, # the positions of the rows to score
+               ) -> tuple:
     "`(RMSLE, MAE, seconds)` of a fresh `spec` model fitted on `train_rows` and scored on `valid_rows`, and how long that took."
     start = time.perf_counter()
     predicted = make_model(spec).fit(X.iloc[train_rows], y.iloc[train_rows]).predict(X.iloc[valid_rows])
     return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted)), time.perf_counter() - start
 
-def _fold_calls(df: pd.DataFrame, spec, folds: int, seed: int) -> list:
+# %% ../nbs/04_evaluate.ipynb #5ec37808
+def _fold_calls(df: pd.DataFrame, # priced houses in the Kaggle format
+                spec, # the `ModelSpec` to cross-validate
+                folds: int, # how many folds
+                seed: int, # the seed that shuffles the rows into folds
+               ) -> list:
     "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds)`."
     df = require_target(df).reset_index(drop=True)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     return [partial(_score_fold, spec, X, y, train_rows, valid_rows) for train_rows, valid_rows in KFold(folds, shuffle=True, random_state=seed).split(X)]
 
-# %% ../nbs/04_evaluate.ipynb #f5ca0746
-# The BLAS/OpenMP threads of a worker: one (each library would start one per core, in every process).
-_ONE_THREAD = dict.fromkeys(['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'], '1')
-
-def _claim(claims: str, i: int) -> bool:
-    "Whether this process is the first to claim call `i`: a claim is a file in the folder `claims`, made with O_EXCL, which one process only can make."
-    try: os.close(os.open(os.path.join(claims, str(i)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError: return False
-    return True
-
-def _if_claimed(claims: str, i: int, call):
-    "In a worker: `call()` if this worker claims call `i` first; else `None`, the pool's own process having run it."
-    return call() if _claim(claims, i) else None
-
-def _in_order(calls: list, # functions of no arguments, independent of each other
-              n_jobs: int=1, # processes to run them on (-1: every core): this one and `n_jobs` - 1 workers
-             ):
-    "The results of `calls`, in their order, as they come: `n_jobs` - 1 worker processes take calls from the front, this process from the back."
-    workers = min(effective_n_jobs(n_jobs), len(calls)) - 1
-    if workers < 1: yield from (call() for call in calls); return
-    pool, futures, mine, front, back = get_reusable_executor(workers, env=_ONE_THREAD), [], {}, 0, len(calls)
-    with tempfile.TemporaryDirectory(prefix='housepricer-calls-') as claims:
-        try:
-            for i in range(len(calls)):  # the workers were given calls [0, front); this process ran calls [back, end)
-                while i < back and not (i < front and futures[i].done()):
-                    while front < back and sum(not future.done() for future in futures) < 2 * workers:  # one running, one waiting
-                        futures.append(pool.submit(_if_claimed, claims, front, calls[front])); front += 1
-                    if not _claim(claims, back - 1): futures[i].result(); continue  # a worker has it: wait for the next result
-                    back -= 1
-                    with threadpool_limits(1): mine[back] = calls[back]()
-                yield mine.pop(i) if i >= back else futures[i].result()
-        except BaseException:  # Ctrl-C, SIGTERM, a failed fit, or the results no longer wanted
-            pool.shutdown(wait=False, kill_workers=True)
-            raise
-
-# %% ../nbs/04_evaluate.ipynb #cf3aa7f4
-def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, if any, is reported before its folds
-                       spec, folds: int, seed: int, n_jobs: int, progress: bool,
+# %% ../nbs/04_evaluate.ipynb #86905835
+def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, if any, is noted before its folds
+                       spec, # the `ModelSpec` to cross-validate
+                       folds: int, # how many folds
+                       seed: int, # the seed that shuffles the rows into folds
+                       n_jobs: int, # processes to fit on (`check_jobs`)
+                       bar, # a `progress_bar` over the fits: each fold moves it, with a note of its score
                        extra=(), # calls of no arguments to run in the same pool, after the folds
                       ) -> tuple:
-    "`(metrics, extras)`: of `spec`'s cross-validation on each of `frames`, and the results of `extra`, all in one pool (`_in_order`)."
+    "`(metrics, extras)`: of `spec`'s cross-validation on each of `frames`, and the results of `extra`, all in one pool (`in_order_processes`)."
     calls = [_fold_calls(df, spec, folds, seed) for _, df in frames]
-    scores, results = _in_order(sum(calls, []) + list(extra), n_jobs), []
+    scores, results = in_order_processes(sum(calls, []) + list(extra), n_jobs), []
     for title, df in frames:
-        if title: _report(progress, title)
+        if title: progress_note(bar, title)
         rmsles, maes = [], []
         for fold, (fold_rmsle, fold_mae, seconds) in zip(range(1, folds + 1), scores):  # the next `folds` scores
             rmsles.append(fold_rmsle); maes.append(fold_mae)
-            _report(progress, f'  fold {fold}/{folds}: RMSLE {fold_rmsle:.4f} in {seconds:.1f} s')
+            progress_note(bar, f'  fold {fold}/{folds}: RMSLE {fold_rmsle:.4f} in {seconds:.1f} s'); bar.update()
         results.append(dict(model=spec.name, rmsle_cv=float(np.mean(rmsles)), rmsle_cv_std=float(np.std(rmsles)), rmsle_folds=rmsles,
                             mae_cv=float(np.mean(maes)), mae_folds=maes, folds=folds, cv_seed=seed, rows=len(df)))
     return results, list(scores)
 
+# %% ../nbs/04_evaluate.ipynb #e4109aa5
 def cross_validate(
     df: pd.DataFrame,  # priced houses in the Kaggle format
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     folds: int=FOLDS,  # how many folds
     seed: int=CV_SEED,  # the seed that shuffles the rows into folds
-    n_jobs: int=1,  # processes to fit the folds on (-1: every core); the scores do not depend on it
-    progress: bool=False,  # print each fold's score to stderr as it comes
+    n_jobs: int=1,  # processes to fit the folds on (-1: one per core); the scores do not depend on it
+    progress: bool=False,  # show a bar over the folds, and each fold's score, on standard error where a person watches it
 ) -> dict:
     "The protocol's metrics for `model` on the priced houses in `df`: RMSLE and MAE by shuffled k-fold CV."
-    return _cross_validations([(None, df)], get_spec(model), folds, seed, n_jobs, progress)[0][0]
+    spec = get_spec(model)
+    with progress_bar(folds, f'{spec.name}: cross-validation', 'fold', progress) as bar:
+        return _cross_validations([(None, df)], spec, folds, seed, n_jobs, bar)[0][0]
 
 # %% ../nbs/04_evaluate.ipynb #5ad8d57e
 def holdout_mae(
@@ -129,57 +105,75 @@ def holdout_mae(
     X_train, X_valid, y_train, y_valid = train_test_split(X, y, random_state=seed)
     return float(mean_absolute_error(y_valid, make_model(model).fit(X_train, y_train).predict(X_valid)))
 
-# %% ../nbs/04_evaluate.ipynb #107ab6c0
-def _prediction_speed(fitted, df: pd.DataFrame, rows: int=10_000) -> float:
+# %% ../nbs/04_evaluate.ipynb #fe0d9fc2
+def _prediction_speed(fitted, # a fitted model
+                      df: pd.DataFrame, # houses to price, repeated to make the batch
+                      rows: int=10_000, # about how many houses to price
+                     ) -> float:
     "Houses per second that `fitted` prices, on about `rows` rows made of `df`'s."
     batch = pd.concat([df] * max(1, rows // len(df)), ignore_index=True)
     start = time.perf_counter()
     fitted.predict(batch)
     return len(batch) / (time.perf_counter() - start)
 
-def _views(df: pd.DataFrame, spec, n_jobs: int, progress: bool, extra=()) -> tuple:
+# %% ../nbs/04_evaluate.ipynb #2960b798
+def _views(df: pd.DataFrame, # priced houses in the Kaggle format
+           spec, # the `ModelSpec` to cross-validate
+           n_jobs: int, # processes to fit on (`check_jobs`)
+           bar, # a `progress_bar` over the fits
+           extra=(), # calls of no arguments to run in the same pool, after the folds
+          ) -> tuple:
     "`(metrics, extras)`: `spec`'s cross-validation on all rows of `df` and with the outliers dropped first (`*_outliers_dropped`), and the results of the calls `extra`, in one pool."
     kept = df[~is_outlier(df)]
     (metrics, dropped), extras = _cross_validations([(f'{spec.name}: all {len(df)} rows', df),
                                                      (f'{spec.name}: {len(kept)} rows, the {len(df) - len(kept)} outliers dropped first', kept)],
-                                                    spec, FOLDS, CV_SEED, n_jobs, progress, extra)
+                                                    spec, FOLDS, CV_SEED, n_jobs, bar, extra)
     return metrics | dict(rmsle_cv_outliers_dropped=dropped['rmsle_cv'], rmsle_cv_outliers_dropped_std=dropped['rmsle_cv_std'],
                           rmsle_folds_outliers_dropped=dropped['rmsle_folds'], rows_outliers_dropped=dropped['rows']), extras
 
+# %% ../nbs/04_evaluate.ipynb #1ca63732
 def both_views(
     df: pd.DataFrame,  # priced houses in the Kaggle format
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
-    n_jobs: int=1,  # processes to fit the folds on (-1: every core)
-    progress: bool=False,  # print each fold's score to stderr as it comes
+    n_jobs: int=1,  # processes to fit the folds on (-1: one per core)
+    progress: bool=False,  # show a bar over the folds, and each fold's score, on standard error where a person watches it
 ) -> dict:
     "`cross_validate` on all rows, and on the rows left when the outliers are dropped first (its metrics named `*_outliers_dropped`): all ten folds in one pool."
-    return _views(require_target(df), get_spec(model), n_jobs, progress)[0]
+    spec = get_spec(model)
+    with progress_bar(2 * FOLDS, f'{spec.name}: cross-validation', 'fold', progress) as bar:
+        return _views(require_target(df), spec, n_jobs, bar)[0]
 
-# %% ../nbs/04_evaluate.ipynb #72f4dd87
-def _timed_train(df: pd.DataFrame, spec, seed) -> tuple:
+# %% ../nbs/04_evaluate.ipynb #4e6c46b6
+def _timed_train(df: pd.DataFrame, # priced houses in the Kaggle format
+                 spec, # the `ModelSpec` to train
+                 seed, # the random seed to train with; `None` keeps the spec's own
+                ) -> tuple:
     "`(fitted, seconds)`: `spec` trained on all of `df` with `seed`, and how long that took."
     start = time.perf_counter()
     fitted = train(df, spec, seed)
     return fitted, time.perf_counter() - start
 
+# %% ../nbs/04_evaluate.ipynb #b1b8634d
 def views_and_fit(
     df: pd.DataFrame,  # priced houses in the Kaggle format
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     seed=None,  # the final fit's random seed (default: the model's own; the folds always use the model's own)
-    n_jobs: int=1,  # processes to fit the folds and the final model on (-1: every core)
-    progress: bool=False,  # print each fold's score, then the final fit's seconds, to stderr as they come
+    n_jobs: int=1,  # processes to fit the folds and the final model on (-1: one per core)
+    progress: bool=False,  # show a bar over the fits, each fold's score and the final fit's seconds, on standard error where a person watches it
 ) -> tuple:
     "`(metrics, fitted, seconds)`: `both_views` of `model`, and `model` trained on all of `df` in `seconds`, beside the folds."
     spec, df = get_spec(model), require_target(df)
-    metrics, [(fitted, seconds)] = _views(df, spec, n_jobs, progress, [partial(_timed_train, df, spec, seed)])
-    _report(progress, f'  final fit on all {len(df)} rows: {seconds:.1f} s')
+    with progress_bar(2 * FOLDS + 1, f'{spec.name}: cross-validation and final fit', 'fit', progress) as bar:
+        metrics, [(fitted, seconds)] = _views(df, spec, n_jobs, bar, [partial(_timed_train, df, spec, seed)])
+        progress_note(bar, f'  final fit on all {len(df)} rows: {seconds:.1f} s'); bar.update()
     return metrics, fitted, seconds
 
+# %% ../nbs/04_evaluate.ipynb #6739baf3
 def evaluate(
     df: pd.DataFrame,  # priced houses in the Kaggle format
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
-    n_jobs: int=1,  # processes to fit the folds and the final model on (-1: every core)
-    progress: bool=False,  # print each fold's score to stderr as it comes
+    n_jobs: int=1,  # processes to fit the folds and the final model on (-1: one per core)
+    progress: bool=False,  # show a bar over the fits, and each fold's score, on standard error where a person watches it
 ) -> dict:
     "Both views of the protocol for `model` (`both_views`), the final fit's seconds and the predict speed."
     metrics, fitted, fit_seconds = views_and_fit(df, model, n_jobs=n_jobs, progress=progress)
@@ -189,8 +183,8 @@ def evaluate(
 def compare(
     df: pd.DataFrame,  # priced houses in the Kaggle format
     models=tuple(MODELS),  # the names (or specs) of the models to compare
-    n_jobs: int=1,  # processes to fit the folds on (-1: every core)
-    progress: bool=False,  # print each fold's score to stderr as it comes
+    n_jobs: int=1,  # processes to fit the folds on (-1: one per core)
+    progress: bool=False,  # show a bar over each model's fits, and each fold's score, on standard error where a person watches it
 ) -> pd.DataFrame:
     "`evaluate` of each of `models`, as a table: CV mean and std both ways, fit seconds and predict rows/s."
     rows = [evaluate(df, name, n_jobs, progress) for name in models]

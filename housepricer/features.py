@@ -31,25 +31,22 @@ def select_features(df: pd.DataFrame, # houses, raw or clean
     keep = kept(ID) + list(columns) + kept(TARGET)
     return df[labels(keep)].copy()
 
-# %% ../nbs/02_features.ipynb #b94a9ccd
+# %% ../nbs/02_features.ipynb #3287dae4
 ABSENT_CATEGORIES = ('PoolQC', 'MiscFeature', 'Alley', 'Fence', 'FireplaceQu', 'GarageType', 'GarageFinish',
                      'GarageQual', 'GarageCond', 'BsmtQual', 'BsmtCond', 'BsmtExposure', 'BsmtFinType1',
                      'BsmtFinType2', 'MasVnrType')
 ABSENT_AMOUNTS = ('GarageArea', 'GarageCars', 'BsmtFinSF1', 'BsmtFinSF2', 'BsmtUnfSF', 'TotalBsmtSF',
                   'BsmtFullBath', 'BsmtHalfBath', 'MasVnrArea')
 
-def _fill_absent(columns: dict) -> dict:
+# %% ../nbs/02_features.ipynb #fa2824be
+def fill_absent(columns: dict, # cleaned houses as arrays by column name (`columns_of`), with every feature column
+               ) -> dict:
+    "New `columns` where NA that means \"none\" is `'None'` (categories) or 0 (amounts), and `GarageYrBlt` defaults to `YearBuilt`."
     out = dict(columns)
     for name in ABSENT_CATEGORIES: out[name] = np.where(is_missing(out[name]), 'None', out[name])
     for name in ABSENT_AMOUNTS: out[name] = np.where(np.isnan(out[name]), 0.0, out[name])
     out['GarageYrBlt'] = np.where(np.isnan(out['GarageYrBlt']), out['YearBuilt'], out['GarageYrBlt'])
     return out
-
-def fill_absent(
-    df: pd.DataFrame,  # cleaned houses with every column of the Kaggle format
-) -> pd.DataFrame:
-    "A new frame where NA that means \"none\" is `'None'` (categories) or 0 (amounts), and `GarageYrBlt` defaults to `YearBuilt`."
-    return frame_of(_fill_absent(columns_of(df)), df.index)
 
 # %% ../nbs/02_features.ipynb #adb7b0a0
 def _plain(value):
@@ -83,7 +80,7 @@ class SelectFeatures(TransformerMixin, BaseEstimator):
         return self
     def transform(self, X): return select_features(X, self.columns)[labels(self.columns)]
 
-# %% ../nbs/02_features.ipynb #c5194007
+# %% ../nbs/02_features.ipynb #868e4941
 QUALITY = {'None': 0, 'Po': 1, 'Fa': 2, 'TA': 3, 'Gd': 4, 'Ex': 5}
 ORDINAL_SCALES = {
     **{name: QUALITY for name in ('ExterQual', 'ExterCond', 'BsmtQual', 'BsmtCond', 'HeatingQC', 'KitchenQual',
@@ -100,69 +97,59 @@ ORDINAL_SCALES = {
     'LandSlope': {'Sev': 0, 'Mod': 1, 'Gtl': 2},
 }
 
-def _looked_up(values: np.ndarray, table: dict, default: float) -> np.ndarray:
+# %% ../nbs/02_features.ipynb #b57fb483
+def _looked_up(values: np.ndarray, # a column
+               table: dict, # value -> number
+               default: float, # the number for missing values and values not in `table`
+              ) -> np.ndarray:
     "`table[value]` for each value as `float64`; `default` for missing values and those not in `table`."
     codes, distinct = pd.factorize(values)  # each distinct value is looked up once
     return np.array([table.get(value, default) for value in distinct] + [default], dtype='float64')[codes]
 
-def _ordinal_codes(columns: dict, keep_categories: bool) -> dict:
+# %% ../nbs/02_features.ipynb #7040674b
+def ordinal_codes(columns: dict, # houses as arrays by column name, after `fill_absent`: grades as text
+                  keep_categories: bool=False, # also keep each grade as text, in a column `<name>_cat`
+                 ) -> dict:
+    "New `columns` with each graded column as its number on its scale; `keep_categories` also keeps the grades as `<name>_cat`."
     out = dict(columns)
     for name, scale in ORDINAL_SCALES.items():
         if keep_categories: out[f'{name}_cat'] = columns[name]
         out[name] = _looked_up(columns[name], scale, 0.0)
     return out
 
-def ordinal_codes(
-    df: pd.DataFrame,  # houses after `fill_absent`, grades as text
-    keep_categories: bool=False,  # also keep each grade as text, in a column `<name>_cat`
-) -> pd.DataFrame:
-    "A new frame with each graded column as its number on its scale; `keep_categories` also keeps the grades as `<name>_cat`."
-    return frame_of(_ordinal_codes(columns_of(df), keep_categories), df.index)
-
-# %% ../nbs/02_features.ipynb #1f4de84f
-def _add_engineered(columns: dict) -> dict:
-    out = columns
-    total_sf = out['TotalBsmtSF'] + out['1stFlrSF'] + out['2ndFlrSF']
+# %% ../nbs/02_features.ipynb #36d113b9
+def add_engineered(columns: dict, # houses as arrays by column name, after `ordinal_codes`: grades as numbers
+                  ) -> dict:
+    "New `columns` with totals, ages, presence flags and quality-by-size products added."
+    total_sf = columns['TotalBsmtSF'] + columns['1stFlrSF'] + columns['2ndFlrSF']
     added = {
         'TotalSF': total_sf,
-        'TotalBath': out['FullBath'] + 0.5 * out['HalfBath'] + out['BsmtFullBath'] + 0.5 * out['BsmtHalfBath'],
-        'TotalPorchSF': np.nansum([out[name] for name in ('OpenPorchSF', 'EnclosedPorch', '3SsnPorch', 'ScreenPorch', 'WoodDeckSF')], axis=0),
-        'HouseAge': np.maximum(out['YrSold'] - out['YearBuilt'], 0),
-        'RemodAge': np.maximum(out['YrSold'] - out['YearRemodAdd'], 0),
-        'Remodeled': (out['YearRemodAdd'] != out['YearBuilt']).astype('float64'),
-        **{f'Has{name}': (out[column] > 0).astype('float64') for name, column in
+        'TotalBath': columns['FullBath'] + 0.5 * columns['HalfBath'] + columns['BsmtFullBath'] + 0.5 * columns['BsmtHalfBath'],
+        'TotalPorchSF': np.nansum([columns[name] for name in ('OpenPorchSF', 'EnclosedPorch', '3SsnPorch', 'ScreenPorch', 'WoodDeckSF')], axis=0),
+        'HouseAge': np.maximum(columns['YrSold'] - columns['YearBuilt'], 0),
+        'RemodAge': np.maximum(columns['YrSold'] - columns['YearRemodAdd'], 0),
+        'Remodeled': (columns['YearRemodAdd'] != columns['YearBuilt']).astype('float64'),
+        **{f'Has{name}': (columns[column] > 0).astype('float64') for name, column in
            [('Pool', 'PoolArea'), ('Garage', 'GarageArea'), ('Bsmt', 'TotalBsmtSF'), ('2ndFlr', '2ndFlrSF'), ('Fireplace', 'Fireplaces')]},
-        'QualGrLiv': out['OverallQual'] * out['GrLivArea'],
-        'QualTotalSF': out['OverallQual'] * total_sf,
-        'QualCond': out['OverallQual'] * out['OverallCond'],
-        'ExterScore': out['ExterQual'] * out['ExterCond'],
-        'KitchenScore': out['KitchenAbvGr'] * out['KitchenQual'],
-        'GarageScore': out['GarageArea'] * out['GarageQual'],
-        'BsmtScore': out['TotalBsmtSF'] * out['BsmtQual'],
+        'QualGrLiv': columns['OverallQual'] * columns['GrLivArea'],
+        'QualTotalSF': columns['OverallQual'] * total_sf,
+        'QualCond': columns['OverallQual'] * columns['OverallCond'],
+        'ExterScore': columns['ExterQual'] * columns['ExterCond'],
+        'KitchenScore': columns['KitchenAbvGr'] * columns['KitchenQual'],
+        'GarageScore': columns['GarageArea'] * columns['GarageQual'],
+        'BsmtScore': columns['TotalBsmtSF'] * columns['BsmtQual'],
     }
     return {**columns, **added}
 
-def add_engineered(
-    df: pd.DataFrame,  # houses after `ordinal_codes`, grades as numbers
-) -> pd.DataFrame:
-    "A new frame with totals, ages, presence flags and quality-by-size products added."
-    return frame_of(_add_engineered(columns_of(df)), df.index)
-
-# %% ../nbs/02_features.ipynb #7421ce70
-AS_CATEGORIES = ('MoSold', 'YrSold')
-UNINFORMATIVE = ('Utilities', 'Street', 'PoolQC')
-
+# %% ../nbs/02_features.ipynb #e24c6082
 def fill_learned(
-    df: pd.DataFrame,  # houses after `fill_absent`
+    columns: dict,  # houses as arrays by column name, after `fill_absent`
     frontage_by_neighborhood: dict,  # the median `LotFrontage` of each neighbourhood, learned in training
     frontage: float,  # the median `LotFrontage` overall, for neighbourhoods training never saw
     modes: dict,  # the most frequent value of each categorical column, learned in training
     medians: dict,  # the median of each numeric column, learned in training
-) -> pd.DataFrame:
-    "A new frame with `LotFrontage` filled by neighbourhood (else `frontage`), other gaps by `modes` and `medians`."
-    return frame_of(_fill_learned(columns_of(df), frontage_by_neighborhood, frontage, modes, medians), df.index)
-
-def _fill_learned(columns: dict, frontage_by_neighborhood: dict, frontage: float, modes: dict, medians: dict) -> dict:
+) -> dict:
+    "New `columns` with `LotFrontage` filled by neighbourhood (else `frontage`), other gaps by `modes` and `medians`."
     out = dict(columns)
     by_neighborhood = _looked_up(out['Neighborhood'], frontage_by_neighborhood, frontage)
     out['LotFrontage'] = np.where(np.isnan(out['LotFrontage']), by_neighborhood, out['LotFrontage'])
@@ -171,6 +158,11 @@ def _fill_learned(columns: dict, frontage_by_neighborhood: dict, frontage: float
         if missing.any(): out[name] = np.where(missing, value, out[name])
     return out
 
+# %% ../nbs/02_features.ipynb #b1d9b811
+AS_CATEGORIES = ('MoSold', 'YrSold')
+UNINFORMATIVE = ('Utilities', 'Street', 'PoolQC')
+
+# %% ../nbs/02_features.ipynb #fe76d5dd
 class HouseFeatures(TransformerMixin, BaseEstimator):
     "Raw houses in, engineered features out; the fills for unknown values are learned in `fit`."
     def __init__(self,
@@ -180,7 +172,7 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
     # Columns as arrays from start to end: building a frame at each step would cost more than the steps (see `frame_of`).
     def _known(self, X):
         columns = clean_columns(select_features(X))
-        return _fill_absent({name: columns[name] for name in FEATURES})
+        return fill_absent({name: columns[name] for name in FEATURES})
 
     def fit(self, X, y=None):
         houses = frame_of(self._known(X))
@@ -191,14 +183,14 @@ class HouseFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        houses = _fill_learned(self._known(X), self.frontage_by_neighborhood_, self.frontage_, self.modes_, self.medians_)
-        houses = _add_engineered(_ordinal_codes(houses, self.keep_grade_categories))
+        houses = fill_learned(self._known(X), self.frontage_by_neighborhood_, self.frontage_, self.modes_, self.medians_)
+        houses = add_engineered(ordinal_codes(houses, self.keep_grade_categories))
         out = {name: values for name, values in houses.items() if name not in UNINFORMATIVE}
         for name in AS_CATEGORIES: out[name] = np.round(out[name]).astype('int64').astype(str).astype(object)
         # Numbers first, then text, each in their order: a frame is built faster from columns grouped by type.
         return frame_of({name: values for is_text in (False, True) for name, values in out.items() if (values.dtype == object) == is_text}, X.index)
 
-# %% ../nbs/02_features.ipynb #01cb7f0c
+# %% ../nbs/02_features.ipynb #f8734f83
 class Clipper(TransformerMixin, BaseEstimator):
     "Clips each column to the [min, max] it had in training."
     def fit(self, X, y=None):
@@ -208,6 +200,7 @@ class Clipper(TransformerMixin, BaseEstimator):
     def transform(self, X): return np.clip(np.asarray(X, dtype='float64'), self.low_, self.high_)
     def get_feature_names_out(self, input_features=None): return np.asarray(input_features, dtype=object)
 
+# %% ../nbs/02_features.ipynb #13463db5
 class SkewFix(TransformerMixin, BaseEstimator):
     "Box-Cox (`boxcox1p`) of the non-negative columns whose skew in training exceeds `threshold`, λ fitted per column."
     def __init__(self,

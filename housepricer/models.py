@@ -6,7 +6,7 @@
 __all__ = ['MODELS', 'ModelSpec', 'Blend', 'ByKind', 'KernelSVR', 'UnknownModelError', 'get_spec', 'model_params',
            'WithoutOutliers', 'make_model', 'train', 'ModelSchemaError', 'input_schema', 'pricing_step']
 
-# %% ../nbs/03_models.ipynb #864f4b2e
+# %% ../nbs/03_models.ipynb #658da6fb
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -28,20 +28,30 @@ from .data import TARGET, HousepricerError, require_target
 from .features import SEED_FEATURES, Clipper, HouseFeatures, OneHot, SelectFeatures, SkewFix, is_outlier
 from .options import DEFAULT_MODEL, MODEL_SUMMARIES
 
-# %% ../nbs/03_models.ipynb #82e5702c
+# %% ../nbs/03_models.ipynb #ff00acd6
+class _Named(tuple):
+    "A tuple shown by a name (`repr`): a long default reads as `FEATURES` in a signature, not as its 79 items."
+    def __new__(cls, items, name: str):
+        named = super().__new__(cls, items)
+        named.name = name
+        return named
+    def __repr__(self): return self.name
+
+# %% ../nbs/03_models.ipynb #e00c4160
 @dataclass(frozen=True)
 class ModelSpec:
     "A named model: its estimator's parameters, the columns it reads, and whether it learns log(price)."
     name: str  # the name users pick it by
     summary: str  # one line on what it is
-    estimator: Callable  # builds the unfitted estimator (everything after feature selection) from `params`
+    estimator: Callable  # builds the unfitted estimator (everything after feature selection) from `params`, each given by name
     params: dict = field(default_factory=dict)  # the estimator's parameters, recorded with every trained model
-    features: tuple = FEATURES  # the columns it reads
+    features: tuple = _Named(FEATURES, 'FEATURES')  # the columns it reads
     log_target: bool = True  # learn log(SalePrice) and price with exp(prediction)
     seed_param: str | None = 'random_state'  # the parameter the training seed sets, if the estimator is random
     drop_outliers: bool = False  # train without the two outliers of `is_outlier`
+    def __post_init__(self): object.__setattr__(self, 'features', tuple(self.features))  # a plain tuple, as a model file keeps it
 
-# %% ../nbs/03_models.ipynb #7c3886a8
+# %% ../nbs/03_models.ipynb #acec99a6
 class Blend(RegressorMixin, BaseEstimator):
     "The weighted average of the predictions of `members`, each fitted on all the rows `fit` is given."
     def __init__(self,
@@ -53,7 +63,7 @@ class Blend(RegressorMixin, BaseEstimator):
         return self
     def predict(self, X): return np.average(np.column_stack([member.predict(X) for member in self.members_]), axis=1, weights=self.weights)
 
-# %% ../nbs/03_models.ipynb #579e2f0d
+# %% ../nbs/03_models.ipynb #f08699ab
 class ByKind(TransformerMixin, BaseEstimator):
     "The number columns of a frame through `numbers`, its text columns through `texts`, side by side in one matrix."
     def __init__(self,
@@ -76,7 +86,7 @@ class ByKind(TransformerMixin, BaseEstimator):
         if self.numbers_ != 'passthrough': numbers = self.numbers_.transform(numbers)
         return np.hstack([numbers, self.texts_.transform(X.iloc[:, self.text_columns_])])
 
-# %% ../nbs/03_models.ipynb #c84e2e61
+# %% ../nbs/03_models.ipynb #862a6e32
 class KernelSVR(SVR):
     "scikit-learn's `SVR`, predicting an RBF kernel with matrix products (BLAS) rather than libsvm's loop: the same prices, several times faster."
     def fit(self, X, y, sample_weight=None):
@@ -90,102 +100,123 @@ class KernelSVR(SVR):
         distances = (X * X).sum(axis=1)[:, None] + self.vector_norms_[None, :] - 2 * X @ self.support_vectors_.T
         return np.exp(-self.gamma * np.maximum(distances, 0)) @ self.dual_coef_[0] + self.intercept_[0]
 
-# %% ../nbs/03_models.ipynb #ff7289a9
+# %% ../nbs/03_models.ipynb #af15b17b
 def _codes(): return OrdinalEncoder(handle_unknown='use_encoded_value', unknown_value=np.nan, encoded_missing_value=np.nan)
 def _numbers(): return make_column_selector(dtype_include='number')
 def _texts(): return make_column_selector(dtype_exclude='number')
 
-def _seed_forest(n_estimators=10, random_state=1):
+# %% ../nbs/03_models.ipynb #257a32c4
+def _seed_forest(n_estimators, random_state):
+    "The blog's forest: missing values as 0, then a `RandomForestRegressor`."
     return Pipeline([('fill', SimpleImputer(strategy='constant', fill_value=0)),
                      ('forest', RandomForestRegressor(n_estimators=n_estimators, random_state=random_state))])
 
-def _forest(n_estimators=300, max_features=0.5, random_state=1):
+# %% ../nbs/03_models.ipynb #00f023ee
+def _forest(n_estimators, max_features, random_state):
+    "A random forest on `HouseFeatures`, categories as codes, on every core."
     columns = ColumnTransformer([('numbers', 'passthrough', _numbers()), ('codes', _codes(), _texts())])
     return Pipeline([('features', HouseFeatures()), ('columns', columns),
                      ('forest', RandomForestRegressor(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=random_state))])
 
-def _boosting(random_state=42, **params):
-    # Category codes never seen in training, and missing values, become NaN, which the booster sends
-    # down its learned missing-value branch.
+# %% ../nbs/03_models.ipynb #4c73e08c
+def _boosting(learning_rate, max_iter, max_leaf_nodes, min_samples_leaf, l2_regularization, early_stopping, random_state):
+    "`HistGradientBoostingRegressor` on the raw columns, categories as codes that it splits on natively."
     encode = ColumnTransformer([('codes', _codes(), list(CATEGORICAL)), ('numbers', 'passthrough', list(NUMERIC))])
     is_code = [True] * len(CATEGORICAL) + [False] * len(NUMERIC)
-    return Pipeline([('encode', encode),
-                     ('boost', HistGradientBoostingRegressor(categorical_features=is_code, random_state=random_state, **params))])
+    booster = HistGradientBoostingRegressor(categorical_features=is_code, learning_rate=learning_rate, max_iter=max_iter, max_leaf_nodes=max_leaf_nodes,
+                                            min_samples_leaf=min_samples_leaf, l2_regularization=l2_regularization, early_stopping=early_stopping,
+                                            random_state=random_state)
+    return Pipeline([('encode', encode), ('boost', booster)])
 
-# Each member is its steps after `HouseFeatures`, so that the blend can share one features step.
-def _linear_member(model, scale: bool) -> Pipeline:
+# %% ../nbs/03_models.ipynb #63455130
+def _linear_member(model, # the estimator at the end: a Lasso, an SVR
+                   scale: bool, # also scale the numbers (`RobustScaler`), as a kernel needs
+                  ) -> Pipeline:
     "Numbers clipped, Box-Cox'd (and scaled if `scale`), categories one-hot, then `model`."
     numbers = Pipeline([('clip', Clipper()), ('skew', SkewFix())] + ([('scale', RobustScaler())] if scale else []))
     return Pipeline([('columns', ByKind(numbers, OneHot())), ('model', model)])
 
+# %% ../nbs/03_models.ipynb #5277f490
 def _lasso_member(alpha, random_state): return _linear_member(Lasso(alpha=alpha, max_iter=100_000, random_state=random_state), scale=False)
 def _svr_member(C, epsilon, gamma): return _linear_member(KernelSVR(C=C, epsilon=epsilon, gamma=gamma), scale=True)
 
-def _boosted_columns(): return ByKind('passthrough', OneHot(), skip_texts='_cat$')  # the grades' text copies are for the linear members
+# %% ../nbs/03_models.ipynb #46c84128
+def _boosted_columns(): return ByKind('passthrough', OneHot(), skip_texts='_cat$')
 
+# %% ../nbs/03_models.ipynb #ef6cb13c
 def _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state) -> Pipeline:
+    "scikit-learn's gradient boosting, Huber loss, on `_boosted_columns`."
     booster = GradientBoostingRegressor(loss='huber', n_estimators=n_estimators, learning_rate=learning_rate, max_depth=max_depth,
                                         max_features='sqrt', min_samples_leaf=15, min_samples_split=10, subsample=subsample,
                                         random_state=random_state)
     return Pipeline([('columns', _boosted_columns()), ('model', booster)])
 
+# %% ../nbs/03_models.ipynb #2fb47a7b
 def _lgbm_member(**params) -> Pipeline:
-    "LightGBM's `LGBMRegressor(**params)` on the columns of `_gbr_member`, on one thread (parallel chunks and the service use the cores)."
+    "LightGBM's `LGBMRegressor(**params)` on `_boosted_columns`, on one thread (parallel chunks and the service use the cores)."
     return Pipeline([('columns', _boosted_columns()), ('model', LGBMRegressor(n_jobs=1, verbose=-1, **params))])
 
-def _lasso(alpha=0.0005, random_state=1):
-    return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _lasso_member(alpha, random_state))])
-
-def _svr(C=20.0, epsilon=0.008, gamma=0.0003):
-    return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _svr_member(C, epsilon, gamma))])
-
-def _gradient_boosting(n_estimators=1500, learning_rate=0.05, max_depth=3, subsample=0.7, random_state=5):
+# %% ../nbs/03_models.ipynb #cda63e9a
+def _lasso(alpha, random_state): return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _lasso_member(alpha, random_state))])
+def _svr(C, epsilon, gamma): return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('member', _svr_member(C, epsilon, gamma))])
+def _gradient_boosting(n_estimators, learning_rate, max_depth, subsample, random_state):
     return Pipeline([('features', HouseFeatures()), ('member', _gbr_member(n_estimators, learning_rate, max_depth, subsample, random_state))])
 
-def _blend(weights=(0.45, 0.25, 0.30), lasso_alpha=0.0005, svr_C=20.0, svr_epsilon=0.008, svr_gamma=0.0003,
-           gbr_n_estimators=1500, gbr_learning_rate=0.05, gbr_max_depth=3, gbr_subsample=0.7, random_state=5):
-    members = [('linear', _lasso_member(lasso_alpha, random_state=1)), ('svr', _svr_member(svr_C, svr_epsilon, svr_gamma)),
-               ('gbr', _gbr_member(gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state))]
+# %% ../nbs/03_models.ipynb #474512f1
+def _blended(members: list, # `(name, member)` pairs: steps after `HouseFeatures`
+             weights: list, # one weight per member
+            ) -> Pipeline:
+    "`HouseFeatures` (grades also as text), then the `Blend` of `members` with `weights`."
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
 
-def _linear_lgbm(weights, lasso_alpha, **lgbm):
-    "The weighted average of the Lasso member and a LightGBM member (`lgbm`: `LGBMRegressor`'s parameters) on one features step."
-    members = [('linear', _lasso_member(lasso_alpha, random_state=1)), ('lgbm', _lgbm_member(**lgbm))]
-    return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
+# %% ../nbs/03_models.ipynb #2bf80396
+def _blend(weights, lasso_alpha, svr_C, svr_epsilon, svr_gamma, gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state):
+    "The Lasso, SVR and GBR members, blended with `weights` in that order."
+    return _blended([('linear', _lasso_member(lasso_alpha, random_state)), ('svr', _svr_member(svr_C, svr_epsilon, svr_gamma)),
+                     ('gbr', _gbr_member(gbr_n_estimators, gbr_learning_rate, gbr_max_depth, gbr_subsample, random_state))], weights)
 
-# %% ../nbs/03_models.ipynb #6e26cc19
-_BLEND = dict(weights=[0.45, 0.25, 0.30], lasso_alpha=0.0005, svr_C=20.0, svr_epsilon=0.008, svr_gamma=0.0003,
-              gbr_n_estimators=1500, gbr_learning_rate=0.05, gbr_max_depth=3, gbr_subsample=0.7, random_state=5)
-# The Lasso's alpha and the two weights; every other key is LightGBM's (Huber's `alpha` is its quadratic zone, in log price).
-_LINEAR_LGBM = dict(weights=[0.6, 0.4], lasso_alpha=0.0005, n_estimators=1000, learning_rate=0.05, num_leaves=8, max_depth=3,
-                    min_child_samples=15, subsample=0.7, subsample_freq=1, colsample_bynode=0.1, reg_lambda=1.0,
-                    objective='huber', alpha=0.15, random_state=5)
+# %% ../nbs/03_models.ipynb #974046d6
+def _linear_lgbm(weights, lasso_alpha, random_state, **lgbm):
+    "The Lasso and LightGBM members (`lgbm`: `LGBMRegressor`'s parameters), blended with `weights` in that order."
+    return _blended([('linear', _lasso_member(lasso_alpha, random_state)), ('lgbm', _lgbm_member(random_state=random_state, **lgbm))], weights)
+
+# %% ../nbs/03_models.ipynb #90508b11
+def _member_params(member: str, # the member's name in the blend: 'lasso', 'svr', 'gbr'
+                   params: dict, # the member's parameters as a model of its own
+                  ) -> dict:
+    "`params` as a blend's: each name prefixed with `member_`, without `random_state` (the blend's own seeds every member)."
+    return {f'{member}_{name}': value for name, value in params.items() if name != 'random_state'}
+
+# %% ../nbs/03_models.ipynb #136494cb
+_LASSO = dict(alpha=0.0005, random_state=1)
+_SVR = dict(C=20.0, epsilon=0.008, gamma=0.0003)
+_GBR = dict(n_estimators=1500, learning_rate=0.05, max_depth=3, subsample=0.7, random_state=5)
+# LightGBM shaped like `_GBR`: Huber loss (its `alpha` is the width of the loss's quadratic zone, in log price), depth 3,
+# a tenth of the columns per split.
+_LGBM = dict(n_estimators=1000, learning_rate=0.05, num_leaves=8, max_depth=3, min_child_samples=15, subsample=0.7,
+             subsample_freq=1, colsample_bynode=0.1, reg_lambda=1.0, objective='huber', alpha=0.15, random_state=5)
 MODELS = {spec.name: spec for spec in [
-    ModelSpec('seed-rf', MODEL_SUMMARIES['seed-rf'],
-              _seed_forest, dict(n_estimators=10, random_state=1), features=SEED_FEATURES, log_target=False),
-    ModelSpec('rf', MODEL_SUMMARIES['rf'],
-              _forest, dict(n_estimators=300, max_features=0.5, random_state=1)),
-    ModelSpec('hgb', MODEL_SUMMARIES['hgb'],
-              _boosting, dict(learning_rate=0.1, max_iter=200, max_leaf_nodes=15, min_samples_leaf=10,
-                              l2_regularization=1.0, early_stopping=False, random_state=42)),
-    ModelSpec('linear', MODEL_SUMMARIES['linear'],
-              _lasso, dict(alpha=0.0005, random_state=1), drop_outliers=True),
-    ModelSpec('svr', MODEL_SUMMARIES['svr'],
-              _svr, dict(C=20.0, epsilon=0.008, gamma=0.0003), drop_outliers=True, seed_param=None),
-    ModelSpec('gbr', MODEL_SUMMARIES['gbr'],
-              _gradient_boosting, {k.removeprefix('gbr_'): v for k, v in _BLEND.items() if k.startswith('gbr_') or k == 'random_state'},
-              drop_outliers=True),
-    ModelSpec('blend', MODEL_SUMMARIES['blend'],
-              _blend, _BLEND, drop_outliers=True),
-    ModelSpec('linear-lgbm', MODEL_SUMMARIES['linear-lgbm'],
-              _linear_lgbm, _LINEAR_LGBM, drop_outliers=True),
+    ModelSpec('seed-rf', MODEL_SUMMARIES['seed-rf'], _seed_forest, dict(n_estimators=10, random_state=1),
+              features=SEED_FEATURES, log_target=False),
+    ModelSpec('rf', MODEL_SUMMARIES['rf'], _forest, dict(n_estimators=300, max_features=0.5, random_state=1)),
+    ModelSpec('hgb', MODEL_SUMMARIES['hgb'], _boosting, dict(learning_rate=0.1, max_iter=200, max_leaf_nodes=15, min_samples_leaf=10,
+                                                            l2_regularization=1.0, early_stopping=False, random_state=42)),
+    ModelSpec('linear', MODEL_SUMMARIES['linear'], _lasso, _LASSO, drop_outliers=True),
+    ModelSpec('svr', MODEL_SUMMARIES['svr'], _svr, _SVR, drop_outliers=True, seed_param=None),
+    ModelSpec('gbr', MODEL_SUMMARIES['gbr'], _gradient_boosting, _GBR, drop_outliers=True),
+    ModelSpec('blend', MODEL_SUMMARIES['blend'], _blend,
+              dict(weights=[0.45, 0.25, 0.30], **_member_params('lasso', _LASSO), **_member_params('svr', _SVR), **_member_params('gbr', _GBR),
+                   random_state=_GBR['random_state']), drop_outliers=True),
+    ModelSpec('linear-lgbm', MODEL_SUMMARIES['linear-lgbm'], _linear_lgbm,
+              dict(weights=[0.6, 0.4], **_member_params('lasso', _LASSO), **_LGBM), drop_outliers=True),
 ]}
 
-# %% ../nbs/03_models.ipynb #2f2a06f7
+# %% ../nbs/03_models.ipynb #96cccb09
 class UnknownModelError(HousepricerError, KeyError):
     "A model name that is not in `MODELS`."
     def __str__(self): return self.args[0]
 
+# %% ../nbs/03_models.ipynb #4d9940e6
 def get_spec(
     model,  # a model name (a key of `MODELS`), or a `ModelSpec`
 ) -> ModelSpec:
@@ -194,7 +225,7 @@ def get_spec(
     if model not in MODELS: raise UnknownModelError(f'unknown model {model!r}: choose one of {", ".join(MODELS)}')
     return MODELS[model]
 
-# %% ../nbs/03_models.ipynb #72c8c3af
+# %% ../nbs/03_models.ipynb #f5ea4687
 def model_params(
     model,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
@@ -203,6 +234,7 @@ def model_params(
     spec = get_spec(model)
     return {**spec.params, **({spec.seed_param: seed} if seed is not None and spec.seed_param else {})}
 
+# %% ../nbs/03_models.ipynb #ef430fb3
 class WithoutOutliers(RegressorMixin, BaseEstimator):
     "Fits `estimator` on the rows that are not `is_outlier`; predicts with it."
     def __init__(self,
@@ -214,6 +246,7 @@ class WithoutOutliers(RegressorMixin, BaseEstimator):
         return self
     def predict(self, X): return self.estimator_.predict(X)
 
+# %% ../nbs/03_models.ipynb #5ac417b1
 def make_model(
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
@@ -225,7 +258,7 @@ def make_model(
     pipeline = Pipeline([('clean', Clean()), ('select', SelectFeatures(spec.features)), ('model', estimator)])
     return WithoutOutliers(pipeline) if spec.drop_outliers else pipeline
 
-# %% ../nbs/03_models.ipynb #27b72746
+# %% ../nbs/03_models.ipynb #b709d606
 def train(
     df: pd.DataFrame,  # priced houses in the Kaggle format: every row is used
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
@@ -235,10 +268,11 @@ def train(
     df = require_target(df)
     return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])
 
-# %% ../nbs/03_models.ipynb #5f3cd2c5
+# %% ../nbs/03_models.ipynb #4e6a07e0
 class ModelSchemaError(HousepricerError):
     "A model that carries no input schema (trained by a housepricer before 0.2)."
 
+# %% ../nbs/03_models.ipynb #f3597c7d
 def input_schema(model, # a fitted model of `make_model`
                 ) -> dict:
     "The schema (`learn_schema`) of the houses `model` was trained on."
@@ -247,11 +281,10 @@ def input_schema(model, # a fitted model of `make_model`
     except (AttributeError, KeyError, TypeError):
         raise ModelSchemaError('the model carries no input schema (it was trained by housepricer before 0.2): train it again') from None
 
-# %% ../nbs/03_models.ipynb #d809753e
+# %% ../nbs/03_models.ipynb #73eebffa
 def pricing_step(model, # a fitted model of `make_model`, or any object with a `predict` that takes clean houses
                 ):
     "What prices houses already cleaned to the columns of `input_schema(model)`: the fitted step after `Clean` and `SelectFeatures`."
     pipeline = model.estimator_ if isinstance(model, WithoutOutliers) else model
     if not isinstance(pipeline, Pipeline) or list(pipeline.named_steps)[:2] != ['clean', 'select']: return model
     return pipeline.named_steps['model']
-

@@ -40,14 +40,17 @@ from sklearn.pipeline import Pipeline
 from housepricer.data import load_data, load_test
 from housepricer.evaluate import both_views
 from housepricer.features import HouseFeatures
-from housepricer.models import (Blend, ModelSpec, _boosted_columns, _gbr_member, _lasso_member, _lgbm_member, _svr_member, get_spec,
+from housepricer.models import (ModelSpec, _blended, _boosted_columns, _gbr_member, _lasso_member, _lgbm_member, _svr_member, get_spec,
                                 input_schema, train)
 from housepricer.predict import check_houses, score
 from housepricer.registry import load_artifact, save_artifact
 
 BLEND_CV = dict(cv_all=0.1172, cv_dropped=0.1062)  # today's blend by the protocol: what a new default must not exceed
 MAX_MB, MAX_LOAD_S, MIN_HOUSES_PER_S_TWO_CORES = 5, 0.3, 100_000
-SVR = dict(C=20.0, epsilon=0.008, gamma=0.0003)  # the blend's SVR member
+# The members' parameters are those of `housepricer.models.MODELS` (their one home); the candidates below vary the boosters.
+LASSO_ALPHA = get_spec('linear').params['alpha']
+SVR = get_spec('svr').params  # the blend's SVR member
+SEED = get_spec('linear-lgbm').params['random_state']  # every candidate's members are seeded alike
 
 
 def _hgb_member(max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization, random_state) -> Pipeline:
@@ -61,30 +64,29 @@ def _hgb_member(max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_re
 BOOSTERS = {'gbr': _gbr_member, 'hgb': _hgb_member, 'lgbm': _lgbm_member}
 
 
-def _blend_of(weights, booster=None, booster_params=None, lasso_alpha=0.0005, svr=None, random_state=5) -> Pipeline:
+def _blend_of(weights, booster=None, booster_params=None, svr=None) -> Pipeline:
     "Engineered features, then the weighted blend of the Lasso member, the SVR member if `svr`, and a `booster` member if named."
-    members = [('linear', _lasso_member(lasso_alpha, random_state=1))]
+    members = [('linear', _lasso_member(LASSO_ALPHA, SEED))]
     if svr: members.append(('svr', _svr_member(**svr)))
-    if booster: members.append((booster, BOOSTERS[booster](**booster_params, random_state=random_state)))
-    return Pipeline([('features', HouseFeatures(keep_grade_categories=True)), ('blend', Blend(members, weights=list(weights)))])
+    if booster: members.append((booster, BOOSTERS[booster](**booster_params, random_state=SEED)))
+    return _blended(members, weights)
 
 
-def _boosted(booster, booster_params, random_state=5) -> Pipeline:
+def _boosted(booster, booster_params) -> Pipeline:
     "Engineered features, then a `booster` member alone."
     return Pipeline([('features', HouseFeatures(keep_grade_categories=True)),
-                     ('member', BOOSTERS[booster](**booster_params, random_state=random_state))])
+                     ('member', BOOSTERS[booster](**booster_params, random_state=SEED))])
 
 
-GBR = dict(n_estimators=1500, learning_rate=0.05, max_depth=3, subsample=0.7)  # the blend's boosted member
-GBR_DEEP = dict(n_estimators=400, learning_rate=0.05, max_depth=5, subsample=0.7)  # fewer, deeper trees
+GBR = {k: v for k, v in get_spec('gbr').params.items() if k != 'random_state'}  # the blend's boosted member
+GBR_DEEP = GBR | dict(n_estimators=400, max_depth=5)  # fewer, deeper trees
 HGB = dict(max_iter=600, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=15, l2_regularization=1.0)
 # LightGBM with the usual small-data settings (squared error), and shaped like the blend's GBR member: Huber loss,
 # depth 3, a tenth of the columns per split (GBR's max_features='sqrt' of ~300), which screening by the same
-# out-of-fold protocol found much better; Huber's `alpha` is the width of its quadratic zone in log price.
+# out-of-fold protocol found much better: that one became `linear-lgbm`'s member, whose parameters it reads.
 LGBM_L2 = dict(n_estimators=800, learning_rate=0.03, num_leaves=15, min_child_samples=15, subsample=0.7,
                subsample_freq=1, colsample_bytree=0.3, reg_lambda=1.0)
-LGBM_HUBER = dict(n_estimators=1000, learning_rate=0.05, num_leaves=8, max_depth=3, min_child_samples=15, subsample=0.7,
-                  subsample_freq=1, colsample_bynode=0.1, reg_lambda=1.0, objective='huber', alpha=0.15)
+LGBM_HUBER = {k: v for k, v in get_spec('linear-lgbm').params.items() if k not in ('weights', 'lasso_alpha', 'random_state')}
 LGBM_FAST = LGBM_HUBER | dict(n_estimators=600, learning_rate=0.08, alpha=0.1)  # 40% fewer trees to walk at predict time
 
 
