@@ -71,7 +71,8 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EAC
                  errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG}
 
 @contextlib.contextmanager
-def output_errors(path):
+def output_errors(path, # the file being written, as the user named it
+                 ):
     "Turn an `OSError` of `_WRITE_ERRNOS` raised in the block into an `OutputError` naming `path`."
     try: yield
     except OSError as e:
