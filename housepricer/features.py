@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SEED_FEATURES', 'ABSENT_CATEGORIES', 'ABSENT_AMOUNTS', 'QUALITY', 'ORDINAL_SCALES', 'AS_CATEGORIES', 'UNINFORMATIVE',
-           'select_features', 'fill_absent', 'learn_schema', 'SelectFeatures', 'ordinal_codes', 'add_engineered',
-           'fill_learned', 'HouseFeatures', 'Clipper', 'SkewFix', 'OneHot', 'is_outlier']
+           'select_features', 'fill_absent', 'SelectFeatures', 'ordinal_codes', 'add_engineered', 'fill_learned',
+           'HouseFeatures', 'Clipper', 'SkewFix', 'OneHot', 'is_outlier']
 
 # %% ../nbs/02_features.ipynb #cde4ff29
 import numpy as np
@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_missing
 from .utils import columns_of, frame_of, labels
 from .data import ID, TARGET, DataError, require_columns
+from .schema import learn_schema
 
 # %% ../nbs/02_features.ipynb #1f479bd8
 SEED_FEATURES = ('LotArea', 'YearBuilt', '1stFlrSF', '2ndFlrSF', 'FullBath', 'BedroomAbvGr', 'TotRmsAbvGrd')
@@ -50,28 +51,6 @@ def fill_absent(
 ) -> pd.DataFrame:
     "A new frame where NA that means \"none\" is `'None'` (categories) or 0 (amounts), and `GarageYrBlt` defaults to `YearBuilt`."
     return frame_of(_fill_absent(columns_of(df)), df.index)
-
-# %% ../nbs/02_features.ipynb #adb7b0a0
-def _plain(value):
-    "A JSON-ready float: `None` for `NaN`."
-    return None if pd.isna(value) else float(value)
-
-def learn_schema(df: pd.DataFrame, # the houses a model is trained on, raw or clean
-                 columns=FEATURES, # the columns the model reads
-                ) -> dict:
-    "Per column of `columns`: its kind and, from `df`, the range and median of a number or the levels and mode of a category."
-    houses = clean(select_features(df, columns))
-    schema = {}
-    for name in columns:
-        values = houses[name]
-        seen = dict(missing=int(values.isna().sum()), none_if_missing=name in ABSENT_CATEGORIES)
-        if name in NUMERIC:
-            schema[name] = dict(kind='number', min=_plain(values.min()), max=_plain(values.max()), median=_plain(values.median()), **seen)
-        else:
-            levels = values.dropna()
-            schema[name] = dict(kind='category', levels=sorted(levels.unique().tolist()),
-                                mode=None if levels.empty else str(levels.mode().iloc[0]), **seen)
-    return schema
 
 # %% ../nbs/02_features.ipynb #e5bcf94e
 class SelectFeatures(TransformerMixin, BaseEstimator):
