@@ -83,7 +83,7 @@ def _price_partitions(client, # a `distributed.Client`
     tasks = [dask.delayed(_score_partition)(part, shared, schema, f'{name} partition {i}', str(folder/f'part.{i:05d}.parquet'))
              for i, part in enumerate(frame.to_delayed())]
     report = InputReport()
-    with progress_bar(len(tasks), f'pricing {name}', 'partition', show=progress) as bar:
+    with progress_bar(len(tasks), f'pricing {Path(name).name}', 'partition', show=progress) as bar:
         for future in as_completed(client.compute(tasks)):
             report += future.result()
             bar.update()

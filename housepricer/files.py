@@ -114,7 +114,7 @@ def predict_chunks(model, # a fitted model that carries its schema
     report = InputReport(ignored=tuple(c for c in (header or []) if c != ID and c not in schema))
     def price(chunk): return score(model, chunk, name, schema)
     with (threadpool_limits(1), prediction_writer(destination, fmt) as write, contextlib.closing(_in_order(price, chunks, jobs)) as priced,
-          progress_bar(rows, f'pricing {name}', 'house', show=progress) as bar):
+          progress_bar(rows, f'pricing {Path(name).name}', 'house', show=progress) as bar):
         for predictions, found in priced:
             repeated, seen = _seen_before(predictions[ID].to_numpy(), seen)
             if len(repeated): raise duplicate_ids(name, repeated)
