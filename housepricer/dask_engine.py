@@ -87,6 +87,7 @@ def _price_partitions(client, # a `distributed.Client`
         for future in as_completed(client.compute(tasks)):
             report += future.result()
             bar.update()
+            bar.set_postfix_str(f'{report.rows:,} houses')
     return report
 
 # %% ../nbs/07b_dask.ipynb #a3a38019
@@ -151,8 +152,8 @@ def predict_dask(model, # a fitted model that carries its schema
     staging = destination.parent/f'.{destination.name}.{uuid.uuid4().hex[:8]}.tmp'
     staging.mkdir()
     try:
-        with _client(scheduler, workers) as client: found = _price_partitions(client, frame, model, schema, source, staging, progress)
-        report = InputReport(ignored=tuple(c for c in header if c != ID and c not in schema)) + found
+        with _client(scheduler, workers) as client: priced = _price_partitions(client, frame, model, schema, source, staging, progress)
+        report = InputReport(ignored=tuple(c for c in header if c != ID and c not in schema)) + priced
         if not report.rows: raise no_rows(source)
         _unique_ids(dd, staging, source)
         _put_in_place(staging, destination)

@@ -115,11 +115,11 @@ def predict_chunks(model, # a fitted model that carries its schema
     def price(chunk): return score(model, chunk, name, schema)
     with (threadpool_limits(1), prediction_writer(destination, fmt) as write, contextlib.closing(_in_order(price, chunks, jobs)) as priced,
           progress_bar(rows, f'pricing {Path(name).name}', 'house', show=progress) as bar):
-        for predictions, found in priced:
+        for predictions, part in priced:
             repeated, seen = _seen_before(predictions[ID].to_numpy(), seen)
             if len(repeated): raise duplicate_ids(name, repeated)
             write(predictions)
-            report += found
+            report += part
             bar.update(len(predictions))
         if not report.rows: raise no_rows(name)
     return PredictionRun(Path(destination), report.rows, time.perf_counter() - start, report)
