@@ -18,7 +18,7 @@ import types
 
 _HOMES = dict(data=('HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256'), clean=('clean',),
               features=('select_features',), models=('MODELS', 'train'), options=('DEFAULT_MODEL',), evaluate=('cross_validate', 'rmsle'),
-              registry=('Registry', 'load_model'), predict=('predict', 'predict_file'))
+              registry=('Registry', 'load_model'), predict=('predict',), files=('predict_file',))
 _all_ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256', 'clean', 'select_features',
          'MODELS', 'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict', 'predict_file']
 

@@ -145,7 +145,8 @@ def _train(args) -> int:
 
 def _predict(args) -> int:
     from housepricer.data import DataError, load_test
-    from housepricer.predict import predict_chunks, predict_dask, predict_file
+    from housepricer.dask_engine import predict_dask
+    from housepricer.files import predict_chunks, predict_file
     from housepricer.registry import load_model
     if args.engine == 'dask':
         if args.input is None: raise DataError('--engine dask needs an INPUT: a Parquet file or folder, or CSV files')
