@@ -6,7 +6,7 @@
 __all__ = ['MAX_MODEL_BYTES', 'MAX_SCHEMA_BYTES', 'MAX_SCHEMA_DEPTH', 'ALLOWED_NODES', 'OBJECT_ARRAY_ITEMS', 'UnsafeModelError',
            'save_artifact', 'artifact_bytes', 'model_from_bytes', 'load_artifact']
 
-# %% ../nbs/05a_artifact.ipynb #49f674ef
+# %% ../nbs/05a_artifact.ipynb #a2d64cad
 import io
 import json
 import re
@@ -22,11 +22,11 @@ from sklearn.tree._classes import BaseDecisionTree
 from .data import HousepricerError, sha256_hex
 from .utils import write_atomic
 
-# %% ../nbs/05a_artifact.ipynb #afe71902
+# %% ../nbs/05a_artifact.ipynb #9cfb4e18
 class UnsafeModelError(HousepricerError):
     "A model file that is refused before any of its code can run: not skops, tampered with, or holding untrusted types."
 
-# %% ../nbs/05a_artifact.ipynb #6fbad9bc
+# %% ../nbs/05a_artifact.ipynb #40af57a3
 def save_artifact(
     model,  # a fitted model, made of the types in `ALLOWED_NODES` (or loading it will refuse it)
     path,  # the `.skops` file to write
@@ -36,12 +36,12 @@ def save_artifact(
     write_atomic(path, data)
     return sha256_hex(data)
 
-# %% ../nbs/05a_artifact.ipynb #86127cf8
+# %% ../nbs/05a_artifact.ipynb #0c106a1d
 # Bounds on what is read of a file before it is trusted, far above the largest model (the blend: 93 MB unpacked,
 # 82 MB of it schema.json, nested 51 deep): a zip bomb or a deeply nested schema is refused unread.
 MAX_MODEL_BYTES, MAX_SCHEMA_BYTES, MAX_SCHEMA_DEPTH = 1 << 30, 256 << 20, 200
 
-# %% ../nbs/05a_artifact.ipynb #ba7e351b
+# %% ../nbs/05a_artifact.ipynb #e6598d15
 def artifact_bytes(path, # a model file
                    sha256: str | None=None, # the SHA-256 it must have; `None` skips that check
                   ) -> bytes:
@@ -56,7 +56,7 @@ def artifact_bytes(path, # a model file
         raise UnsafeModelError(f'{path}: SHA-256 {sha256_hex(data)[:12]}… differs from its metadata ({sha256[:12]}…); refusing to load it')
     return data
 
-# %% ../nbs/05a_artifact.ipynb #34406e4d
+# %% ../nbs/05a_artifact.ipynb #0f3efa3a
 # Every node a housepricer model file may hold, as (skops loader, module, class): exactly what the models in
 # MODELS are made of, in one list so that it reads as the whole allow-list. Measured by saving each of them (seed-rf,
 # rf, hgb, linear, svr, gbr, blend, linear-lgbm) with skops 0.16, scikit-learn 1.9 and LightGBM 4.7, and listing the
@@ -105,13 +105,13 @@ ALLOWED_NODES = frozenset([
     ('SliceNode', 'builtins', 'slice'), ('JsonNode', 'builtins', 'str'), ('TypeNode', 'builtins', 'str'), ('TypeNode', 'builtins', 'int'),
 ])
 
-# %% ../nbs/05a_artifact.ipynb #064dc7fe
+# %% ../nbs/05a_artifact.ipynb #116b5988
 # What the object arrays of our models hold: category levels (strings) and, in gradient boosting's `estimators_`,
 # rows (lists) of decision trees. Nothing else may.
 OBJECT_ARRAY_ITEMS = frozenset([('JsonNode', 'builtins', 'str'), ('ListNode', 'builtins', 'list'),
                                 ('ObjectNode', 'sklearn.tree._classes', 'DecisionTreeRegressor')])
 
-# %% ../nbs/05a_artifact.ipynb #53e8369d
+# %% ../nbs/05a_artifact.ipynb #73f8037f
 def _skops_schema(path, # where `data` comes from, for messages
                   data: bytes, # the file's bytes
                  ):
@@ -126,7 +126,7 @@ def _skops_schema(path, # where `data` comes from, for messages
     raise UnsafeModelError(f'{path}: unpacks to {unpacked / 2**20:,.0f} MB ({schema.file_size / 2**20:,.0f} MB of schema.json), '
                            f'far more than any housepricer model; refusing to load it')
 
-# %% ../nbs/05a_artifact.ipynb #369e8aac
+# %% ../nbs/05a_artifact.ipynb #07b156d0
 def _node(state: dict) -> tuple: return tuple(str(state.get(key)) for key in ('__loader__', '__module__', '__class__'))
 
 def _object_array_items(array: dict) -> set:
@@ -140,7 +140,7 @@ def _object_array_items(array: dict) -> set:
             if item.get('__loader__') == 'ListNode': rows.append(item.get('content'))
     return found
 
-# %% ../nbs/05a_artifact.ipynb #f90334de
+# %% ../nbs/05a_artifact.ipynb #7eab67f2
 def _schema_nodes(schema) -> tuple | None:
     "`(nodes, object array items)` of the parsed `schema` as (loader, module, class); `None` if it nests deeper than `MAX_SCHEMA_DEPTH`."
     nodes, items, stack = set(), set(), [(schema, 0)]
@@ -155,7 +155,7 @@ def _schema_nodes(schema) -> tuple | None:
         elif isinstance(value, list): stack += [(v, depth + 1) for v in value]
     return nodes, items
 
-# %% ../nbs/05a_artifact.ipynb #c9cac610
+# %% ../nbs/05a_artifact.ipynb #2f45154e
 def _nodes_problem(left, # each node's left child
                    right, # each node's right child
                    leaf, # whether each node is a leaf
@@ -170,7 +170,7 @@ def _nodes_problem(left, # each node's left child
     if not ((feature >= 0) & (feature < features)).all(): return f'a tree that splits on columns the houses will not have (they have {features})'
     return None
 
-# %% ../nbs/05a_artifact.ipynb #a8b429bf
+# %% ../nbs/05a_artifact.ipynb #e5120916
 def _tree_problem(tree, features: int) -> str | None:
     "What makes scikit-learn's `Tree` unsafe for houses of `features` columns, if anything."
     if tree.n_features != features: return f'a tree of {tree.n_features} columns where the houses will have {features}'
@@ -184,7 +184,7 @@ def _predictor_problem(predictor, features: int) -> str | None:
         return 'a tree whose category splits point outside it'
     return _nodes_problem(nodes['left'], nodes['right'], nodes['is_leaf'], nodes['feature_idx'], features)
 
-# %% ../nbs/05a_artifact.ipynb #66da2b59
+# %% ../nbs/05a_artifact.ipynb #8b009a94
 def _fitted_parts(model) -> list:
     "Every object reachable from `model` through attributes, lists, tuples, dicts and object arrays, each once."
     seen, stack, parts = set(), [model], []
@@ -199,7 +199,7 @@ def _fitted_parts(model) -> list:
         elif hasattr(part, '__dict__'): stack += vars(part).values()
     return parts
 
-# %% ../nbs/05a_artifact.ipynb #89948c16
+# %% ../nbs/05a_artifact.ipynb #8f810bfa
 def _trees_problem(model) -> str | None:
     "What makes a tree of `model` unsafe to walk, if anything: its decision trees, gradient boosting's and histogram gradient boosting's."
     for part in _fitted_parts(model):
@@ -214,7 +214,7 @@ def _trees_problem(model) -> str | None:
         if problem := next(filter(None, found), None): return problem
     return None
 
-# %% ../nbs/05a_artifact.ipynb #aae48684
+# %% ../nbs/05a_artifact.ipynb #40d300da
 # The model text of a LightGBM regressor as LightGBM 4 writes housepricer's: a regression of one output, whose trees
 # have no categorical or linear splits. The keys of its header, in order, and the objectives it may name; then a
 # tree's keys, in order, each with the numbers it holds and, for lists, how many in a tree of n leaves.
@@ -232,7 +232,7 @@ _LGBM_TREE = dict(num_leaves=(r'[1-9]\d{0,8}', None), num_cat=('0', None), split
                   internal_count=(_INTS, _inner), is_linear=('0', None), shrinkage=(_FLOAT, None))
 _LGBM_TREE_TEXT = re.compile(r'Tree=(?P<tree>\d+)\n' + ''.join(f'{key}=(?P<{key}>{pattern})\n' for key, (pattern, _) in _LGBM_TREE.items()) + '\n\n')
 
-# %% ../nbs/05a_artifact.ipynb #399238ce
+# %% ../nbs/05a_artifact.ipynb #59b91df6
 def _lightgbm_header(text: str, # a LightGBM model text
                      start: int, # where its first tree starts
                     ) -> dict:
@@ -247,7 +247,7 @@ def _lightgbm_header(text: str, # a LightGBM model text
     if not re.fullmatch(r'\d{1,9}', header['max_feature_idx']): raise ValueError('max_feature_idx is not a column')
     return header
 
-# %% ../nbs/05a_artifact.ipynb #6afa4c0d
+# %% ../nbs/05a_artifact.ipynb #7696e441
 def _lightgbm_trees(text: str) -> tuple:
     "`(columns, forest)` of a LightGBM model `text`: its columns, and its trees' leaves and inner nodes (split columns, decision types, children; all trees' in one array each); `ValueError` unless laid out as LightGBM writes housepricer's."
     start, end = text.find('\nTree=0\n') + 1, text.find('\nend of trees\n') + 1
@@ -268,7 +268,7 @@ def _lightgbm_trees(text: str) -> tuple:
               for key in ('split_feature', 'decision_type', 'left_child', 'right_child')}
     return int(header['max_feature_idx']) + 1, forest | dict(leaves=leaves)
 
-# %% ../nbs/05a_artifact.ipynb #bc2a930f
+# %% ../nbs/05a_artifact.ipynb #74e6e1fe
 def _lightgbm_problem(text: str) -> str | None:
     "What makes the LightGBM model `text` unsafe for LightGBM to read or to walk, if anything: `_lightgbm_trees`, then `_nodes_problem` of all its trees."
     try: columns, forest = _lightgbm_trees(text)
@@ -286,7 +286,7 @@ def _lightgbm_problem(text: str) -> str | None:
     leaf[at], left[at], right[at], feature[at] = False, placed(forest['left_child']), placed(forest['right_child']), forest['split_feature']
     return _nodes_problem(left, right, leaf, feature, columns)
 
-# %% ../nbs/05a_artifact.ipynb #b38782e2
+# %% ../nbs/05a_artifact.ipynb #102c9605
 _BOOSTER = ('ObjectNode', 'lightgbm.basic', 'Booster')
 
 def _booster_text(node: dict) -> str | None:
@@ -300,7 +300,7 @@ def _booster_text(node: dict) -> str | None:
     except (TypeError, ValueError, RecursionError): return None
     return text if isinstance(text, str) else None
 
-# %% ../nbs/05a_artifact.ipynb #7588129a
+# %% ../nbs/05a_artifact.ipynb #a1a3cb08
 def _boosters_problem(schema, # the parsed skops schema
                       nodes: set, # its nodes (`_schema_nodes`)
                      ) -> str | None:
@@ -317,13 +317,13 @@ def _boosters_problem(schema, # the parsed skops schema
         elif isinstance(value, list): stack += value
     return None
 
-# %% ../nbs/05a_artifact.ipynb #87871e0a
+# %% ../nbs/05a_artifact.ipynb #30cc1b2a
 def _names(nodes: set) -> str:
     "A few of `nodes`, for a message."
     shown = ', '.join(f'{module}.{name} ({loader})' for loader, module, name in sorted(nodes)[:3])
     return shown + (f' and {len(nodes) - 3} more' if len(nodes) > 3 else '')
 
-# %% ../nbs/05a_artifact.ipynb #ab6da1db
+# %% ../nbs/05a_artifact.ipynb #f3404895
 def model_from_bytes(path, # where `data` comes from, for messages
                      data: bytes, # a skops file's bytes (`artifact_bytes`)
                     ):
@@ -341,7 +341,7 @@ def model_from_bytes(path, # where `data` comes from, for messages
     if problem := _trees_problem(model): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
     return model
 
-# %% ../nbs/05a_artifact.ipynb #3c922db6
+# %% ../nbs/05a_artifact.ipynb #e435c10e
 def load_artifact(
     path,  # a `.skops` file written by `save_artifact`
     sha256: str | None=None,  # the SHA-256 the file must have (from its metadata); `None` skips that check
