@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['main', 'run_cli', 'refusal']
 
-# %% ../nbs/08_cli.ipynb #ea012145
+# %% ../nbs/08_cli.ipynb #9de218a6
 import argparse
 import contextlib
 import io
@@ -20,14 +20,14 @@ import housepricer
 # All that parsing needs, `--help` included; each subcommand imports the library it uses when it runs.
 from .options import CHUNKSIZE, DEFAULT_MODEL, DEFAULT_REGISTRY, FORMATS, MODEL_SUMMARIES, REGISTRY_ENV, SERVE_LIMITS, TOLERANCE
 
-# %% ../nbs/08_cli.ipynb #a8cd14d0
+# %% ../nbs/08_cli.ipynb #7ad9e391
 class _Parser(argparse.ArgumentParser):
     "An argument parser whose usage errors are one line and exit code 2."
     def error(self, message): self.exit(2, f'{self.prog}: error: {message} (see --help)\n')
 
 def _err(message): print(message, file=sys.stderr, flush=True)
 
-# %% ../nbs/08_cli.ipynb #b8d814a2
+# %% ../nbs/08_cli.ipynb #be6c16a3
 _COMMANDS = {}  # each subcommand by name: its `summary`, `description`, `arguments` (adds them to its parser) and `run`
 
 def _command(name: str, # the subcommand's name
@@ -42,7 +42,7 @@ def _command(name: str, # the subcommand's name
         return run
     return register
 
-# %% ../nbs/08_cli.ipynb #57e1ee86
+# %% ../nbs/08_cli.ipynb #851c760c
 def _parser() -> argparse.ArgumentParser:
     "The parser of `housepricer`'s arguments: one subparser for each subcommand registered."
     parser = _Parser(prog='housepricer', description='House sale prices for Ames, Iowa: train, evaluate and version models, and price houses.')
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         command['arguments'](commands.add_parser(name, help=command['summary'], description=command['description']))
     return parser
 
-# %% ../nbs/08_cli.ipynb #e5dde89b
+# %% ../nbs/08_cli.ipynb #805eb425
 class _Terminated(BaseException):
     "SIGTERM, raised where the program is, so that every `finally` runs (temporary files are removed) before it exits."
 
@@ -68,7 +68,7 @@ def _signals_raise():
     try: yield
     finally: signal.signal(signal.SIGTERM, previous)
 
-# %% ../nbs/08_cli.ipynb #664aeef8
+# %% ../nbs/08_cli.ipynb #b9172ecb
 def main(
     argv=None,  # the arguments after `housepricer`; `None` for `sys.argv[1:]`
 ) -> int:
@@ -87,7 +87,7 @@ def main(
         _err(f'housepricer {args.command}: terminated')
         return 143
 
-# %% ../nbs/08_cli.ipynb #bf781864
+# %% ../nbs/08_cli.ipynb #25dd7169
 def run_cli(*args, # the arguments after `housepricer`: text, paths or numbers
             new_process: bool=False, # run it in a process of its own (a new Python), not `main` in this one
             **kwargs, # with `new_process`, more of `subprocess.run`'s arguments: `timeout`, `cwd`, `env`...
@@ -103,7 +103,7 @@ def run_cli(*args, # the arguments after `housepricer`: text, paths or numbers
         except SystemExit as e: code = e.code
     return subprocess.CompletedProcess(['housepricer', *argv], code, out.getvalue(), err.getvalue())
 
-# %% ../nbs/08_cli.ipynb #a4306d1a
+# %% ../nbs/08_cli.ipynb #fcb8c6d3
 def refusal(done: subprocess.CompletedProcess, # what `run_cli` returned
            ) -> str:
     "The line a refused command ended with (exit code 2, no traceback): `housepricer COMMAND: error: ...`; '' if it did not end so."
@@ -111,7 +111,7 @@ def refusal(done: subprocess.CompletedProcess, # what `run_cli` returned
     if done.returncode != 2 or 'Traceback' in done.stderr or not lines or not re.match(r'housepricer( [a-z]+)?: error: ', lines[-1]): return ''
     return lines[-1]
 
-# %% ../nbs/08_cli.ipynb #c969c679
+# %% ../nbs/08_cli.ipynb #338e21c1
 def _processes(text: str) -> int:
     "A count of processes from the command line: 1 or more, or -1 for every core."
     try: count = int(text)
@@ -119,7 +119,7 @@ def _processes(text: str) -> int:
     if count < 1 and count != -1: raise argparse.ArgumentTypeError(f'must be 1 or more processes, or -1 for every core, not {text!r}')
     return count
 
-# %% ../nbs/08_cli.ipynb #46264049
+# %% ../nbs/08_cli.ipynb #e384fdc4
 _OPTIONS = dict(  # each by the name subcommands ask for it by: (its flags, argparse's keywords)
     data=(['--data'], dict(metavar='CSV', help='training CSV in the Kaggle format (default: the embedded train.csv)')),
     model=(['--model'], dict(default=DEFAULT_MODEL, choices=MODEL_SUMMARIES, metavar='NAME', help=f'one of {", ".join(MODEL_SUMMARIES)} (default: {DEFAULT_MODEL})')),
@@ -136,7 +136,7 @@ def _options(parser, # a subcommand's parser
     "Add the shared options `names` to `parser`."
     for name in names: parser.add_argument(*_OPTIONS[name][0], **_OPTIONS[name][1])
 
-# %% ../nbs/08_cli.ipynb #19414e9d
+# %% ../nbs/08_cli.ipynb #b230d208
 def _train_arguments(parser):
     "`train`'s arguments."
     _options(parser, 'data', 'model', 'registry', 'tolerance', 'jobs')
@@ -144,12 +144,12 @@ def _train_arguments(parser):
     parser.add_argument('--no-gate', action='store_true', help='register without comparing or promoting (the first model still becomes champion)')
     parser.add_argument('--json', action='store_true', help="print the new version's metadata as JSON")
 
-# %% ../nbs/08_cli.ipynb #be52d16d
+# %% ../nbs/08_cli.ipynb #7fe7e014
 def _summary(metrics: dict) -> str:
     "A version's scores in a line."
-    return f'RMSLE {metrics["rmsle_cv"]:.4f} ± {metrics["rmsle_cv_std"]:.4f}, MAE ${metrics["mae_cv"]:,.0f} (5-fold CV)'
+    return f'RMSLE {metrics["rmsle_cv"]:.4f} ± {metrics["rmsle_cv_std"]:.4f}, MAE ${metrics["mae_cv"]:,.0f} ({metrics["folds"]}-fold CV)'
 
-# %% ../nbs/08_cli.ipynb #5cccc89b
+# %% ../nbs/08_cli.ipynb #2669e8c3
 def _record_note(registry, # the registry trained into
                  trained, # what `train_version` returned
                 ) -> str:
@@ -163,7 +163,7 @@ def _record_note(registry, # the registry trained into
     if trained.promoted and record.number != number: note += f': `housepricer promote {number} --record` writes version {number} there, to commit'
     return note + '.'
 
-# %% ../nbs/08_cli.ipynb #65b18c48
+# %% ../nbs/08_cli.ipynb #d680bdc4
 @_command('train', 'score a model by the protocol, train it on all rows, register it, and promote it if it passes the gate',
           'Score a model by 5-fold CV, train it on all rows and register it as the next version. It becomes champion if it passes the gate '
           "(its RMSLE is not worse than the champion's by more than the tolerance); otherwise the exit code is 1. The committed record of "
@@ -182,7 +182,7 @@ def _train(args) -> int:
     if note := _record_note(registry, trained): print(note, file=out)
     return 0 if verdict is None or verdict.passed else 1
 
-# %% ../nbs/08_cli.ipynb #a6bda7b7
+# %% ../nbs/08_cli.ipynb #92e72d7a
 def _predict_arguments(parser):
     "`predict`'s arguments."
     parser.add_argument('input', nargs='?', metavar='INPUT', help='CSV or Parquet file of houses (default: the embedded test.csv)')
@@ -195,7 +195,7 @@ def _predict_arguments(parser):
     parser.add_argument('--scheduler', metavar='ADDRESS', help='with --engine dask: address of an existing Dask scheduler (default: start a local cluster)')
     parser.add_argument('--workers', type=int, default=2, metavar='N', help='with --engine dask and no --scheduler: worker processes of the local cluster (default: 2)')
 
-# %% ../nbs/08_cli.ipynb #d9f52b75
+# %% ../nbs/08_cli.ipynb #71a6b072
 @_command('predict', 'price houses with a registered model',
           'Write Id,SalePrice (the Kaggle submission format) for the houses in INPUT, a CSV (plain or gzip) or Parquet '
           'file in the Kaggle format, checked against the schema the model was trained on. The file is streamed in '
@@ -218,13 +218,13 @@ def _predict(args) -> int:
     _err(f'Wrote {run.rows:,} predictions to {run.path} with {meta.describe()} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} houses/s)')
     return 0
 
-# %% ../nbs/08_cli.ipynb #a846b6e2
+# %% ../nbs/08_cli.ipynb #3992a51c
 def _evaluate_arguments(parser):
     "`evaluate`'s arguments."
     _options(parser, 'model', 'data', 'json', 'jobs')
     parser.add_argument('--all', action='store_true', help='compare every model in a table')
 
-# %% ../nbs/08_cli.ipynb #f4bec46b
+# %% ../nbs/08_cli.ipynb #86258e19
 @_command('evaluate', 'score a model by the protocol without registering it',
           'Score a model by the evaluation protocol: RMSLE and MAE by shuffled 5-fold CV (seed 42), on all rows '
           'and with the two outliers dropped first, plus the final fit time and the predict speed.', _evaluate_arguments)
@@ -245,7 +245,7 @@ def _evaluate(args) -> int:
           f'  final fit {m["fit_seconds"]:.1f} s, predicts {m["predict_rows_per_second"]:,.0f} houses/s')
     return 0
 
-# %% ../nbs/08_cli.ipynb #9a076461
+# %% ../nbs/08_cli.ipynb #b07deaa9
 @_command('models', 'list the registered versions, the champion and the committed record', arguments=lambda parser: _options(parser, 'registry', 'json'))
 def _models(args) -> int:
     from housepricer.registry import Registry
@@ -260,13 +260,13 @@ def _models(args) -> int:
         print(f'{"v" + str(v.number):>7}  {v.created:<25} {v.model:<11} {v.data_sha256[:12]:<12} {v.metrics["rmsle_cv"]:8.4f}  {mark}{note}')
     return 0
 
-# %% ../nbs/08_cli.ipynb #3f1076fa
+# %% ../nbs/08_cli.ipynb #1551fb9f
 def _gate_arguments(parser):
     "`gate`'s arguments."
     parser.add_argument('version', nargs='?', default='latest', metavar='VERSION', help='the version to check (default: latest)')
     _options(parser, 'data', 'registry', 'tolerance', 'jobs')
 
-# %% ../nbs/08_cli.ipynb #1cd83b83
+# %% ../nbs/08_cli.ipynb #60cdbb17
 @_command('gate', 'compare a version with the champion by the same protocol on the same data',
           'Compare VERSION (default: the latest) with the champion; exit 1 if it is worse by more than the tolerance.', _gate_arguments)
 def _gate(args) -> int:
@@ -278,14 +278,14 @@ def _gate(args) -> int:
     print(gate_table(verdict))
     return 0 if verdict.passed else 1
 
-# %% ../nbs/08_cli.ipynb #e52a9f43
+# %% ../nbs/08_cli.ipynb #b88c752d
 def _promote_arguments(parser):
     "`promote`'s arguments."
     parser.add_argument('version', metavar='VERSION', help='the version to promote')
     parser.add_argument('--record', action='store_true', help="also write the champion's metadata to the committed record, champion.json, to commit")
     _options(parser, 'registry')
 
-# %% ../nbs/08_cli.ipynb #1f4efa70
+# %% ../nbs/08_cli.ipynb #536fb5e7
 @_command('promote', 'make a version the champion', arguments=_promote_arguments)
 def _promote(args) -> int:
     from housepricer.registry import RECORD, Registry
@@ -299,7 +299,7 @@ def _promote(args) -> int:
         print(f'wrote version {number} to the committed record, {registry.root/RECORD}: commit it, and CI gates new models against it')
     return 0
 
-# %% ../nbs/08_cli.ipynb #0cc3f8c8
+# %% ../nbs/08_cli.ipynb #9d5d2540
 @_command('rollback', 'make the champion before the current one champion again, one step further back each time',
           arguments=lambda parser: _options(parser, 'registry'))
 def _rollback(args) -> int:
@@ -309,13 +309,13 @@ def _rollback(args) -> int:
     print(f'rolled back: version {registry.rollback()} is the champion again in {registry.root}, replacing version {before}')
     return 0
 
-# %% ../nbs/08_cli.ipynb #47befe20
+# %% ../nbs/08_cli.ipynb #84325939
 def _card_arguments(parser):
     "`card`'s arguments."
     parser.add_argument('version', nargs='?', default='champion', metavar='VERSION|champion', help='the version (default: champion)')
     _options(parser, 'registry')
 
-# %% ../nbs/08_cli.ipynb #210f88b0
+# %% ../nbs/08_cli.ipynb #7454005e
 @_command('card', "print a version's model card (Markdown)",
           'Print the model card of VERSION (default: the champion) as Markdown: intended use and limits, the data version, '
           'the metrics, the parameters, the package versions, and how it compares with the champion before it.', _card_arguments)
@@ -324,7 +324,7 @@ def _card(args) -> int:
     print(version_card(args.version, args.registry), end='')
     return 0
 
-# %% ../nbs/08_cli.ipynb #91f871ec
+# %% ../nbs/08_cli.ipynb #c928ab31
 def _serve_arguments(parser):
     "`serve`'s arguments: the model, the address, and the limits of `SERVE_LIMITS`."
     _options(parser, 'use', 'registry')
@@ -337,7 +337,7 @@ def _serve_arguments(parser):
         parser.add_argument(f'--{limit.replace("_", "-")}', type=float if seconds else int, default=default, metavar='SECONDS' if seconds else 'N',
                             help=f'{bounds} (default: {default:g})')
 
-# %% ../nbs/08_cli.ipynb #81e05e60
+# %% ../nbs/08_cli.ipynb #18aac38b
 @_command('serve', 'price houses over HTTP: a JSON API and a web page with a form',
           'Serve a model over HTTP with FastAPI and uvicorn until Ctrl-C: POST /predict prices a JSON list of houses, '
           '/ is a page with a form, /docs the API docs. The model is loaded once, at start-up. '

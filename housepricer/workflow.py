@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['package_versions', 'build_version', 'Trained', 'train_version', 'gate_version']
 
-# %% ../nbs/06a_workflow.ipynb #20b4c568
+# %% ../nbs/06a_workflow.ipynb #7a293acd
 import dataclasses
 import importlib.metadata
 import platform
@@ -18,13 +18,13 @@ import sklearn
 
 import housepricer
 from .data import TRAIN_SHA256, data_sha256, load_data
-from .evaluate import views_and_fit
+from .evaluate import FOLDS, views_and_fit
 from .gate import GateError, check_tolerance, gate
 from .models import DEFAULT_MODEL, get_spec, input_schema, model_params
 from .options import TOLERANCE
 from .registry import Registry, Verdict, Version
 
-# %% ../nbs/06a_workflow.ipynb #c728f23f
+# %% ../nbs/06a_workflow.ipynb #fdd2edbb
 def _git_commit() -> str | None:
     "The commit of the housepricer source checkout, when it is one."
     source = Path(housepricer.__file__).parent.parent
@@ -33,14 +33,14 @@ def _git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError): return None
     return out.stdout.strip() if out.returncode == 0 and (source/'settings.ini').exists() else None
 
-# %% ../nbs/06a_workflow.ipynb #b3a4839b
+# %% ../nbs/06a_workflow.ipynb #c08c70f6
 def package_versions() -> dict:
     "Versions of Python and of the packages a model's behaviour depends on."
     return dict(python=platform.python_version(), housepricer=housepricer.__version__, sklearn=sklearn.__version__,
                 pandas=pd.__version__, numpy=np.__version__, skops=importlib.metadata.version('skops'),
                 lightgbm=importlib.metadata.version('lightgbm'))
 
-# %% ../nbs/06a_workflow.ipynb #ecb937fa
+# %% ../nbs/06a_workflow.ipynb #257e9017
 def build_version(df: pd.DataFrame, # priced houses to score the model on and train it with
                   model=DEFAULT_MODEL, # a model name or `ModelSpec`
                   data_sha256: str | None=None, # the version of `df`, recorded in the metadata
@@ -56,7 +56,7 @@ def build_version(df: pd.DataFrame, # priced houses to score the model on and tr
                            versions=package_versions(), code=dict(housepricer=housepricer.__version__, git_commit=_git_commit()),
                            train_seconds=round(seconds, 3))
 
-# %% ../nbs/06a_workflow.ipynb #0f0dcc50
+# %% ../nbs/06a_workflow.ipynb #2186c97a
 @dataclasses.dataclass(frozen=True)
 class Trained:
     "What `train_version` did: the version it registered, the gate's verdict on it, and whether it is the champion now."
@@ -64,10 +64,10 @@ class Trained:
     verdict: Verdict | None  # the gate's verdict on it against the champion; `None` when it was trained without the gate
     promoted: bool  # whether it is the champion now: it passed the gate, or it is the first version of its registry
 
-# %% ../nbs/06a_workflow.ipynb #34f5fe7d
+# %% ../nbs/06a_workflow.ipynb #961714d2
 def _registry(registry) -> Registry: return registry if isinstance(registry, Registry) else Registry(registry)
 
-# %% ../nbs/06a_workflow.ipynb #9c8224cd
+# %% ../nbs/06a_workflow.ipynb #2eee6cc4
 def _check_before_training(registry: Registry, # where the version will be registered
                            tolerance: float, # the gate's tolerance
                           ):
@@ -77,7 +77,7 @@ def _check_before_training(registry: Registry, # where the version will be regis
     _ = registry.record  # checked as it is read
     if registry.champion is not None: registry.metadata()
 
-# %% ../nbs/06a_workflow.ipynb #777ac4d3
+# %% ../nbs/06a_workflow.ipynb #c1c708df
 def train_version(
     model=DEFAULT_MODEL,  # the model to train: a name in `MODELS`, or a `ModelSpec`
     data=None,  # the training file (CSV or Parquet, in the Kaggle format); `None` for the embedded train.csv
@@ -93,7 +93,7 @@ def train_version(
     registry = _registry(registry)
     houses, sha = load_data(data), data_sha256(data)
     _check_before_training(registry, tolerance)
-    if say: say(f'Training {get_spec(model).name} on {len(houses)} houses (data {sha[:12]}…): 5-fold CV, then a final fit')
+    if say: say(f'Training {get_spec(model).name} on {len(houses)} houses (data {sha[:12]}…): {FOLDS}-fold CV, then a final fit')
     fitted, candidate = build_version(houses, model, sha, seed, n_jobs, progress)
     with registry.locked():
         champion = None if registry.champion is None else registry.metadata()
@@ -103,7 +103,7 @@ def train_version(
         promoted = registry.champion == version.number
     return Trained(version, verdict and dataclasses.replace(verdict, candidate=version.number), promoted)
 
-# %% ../nbs/06a_workflow.ipynb #c5c78e97
+# %% ../nbs/06a_workflow.ipynb #f04191ca
 def _training_data(version: Version, # a registered version
                    data=None, # the file it was trained on; `None` for the embedded train.csv
                   ) -> pd.DataFrame:
@@ -115,7 +115,7 @@ def _training_data(version: Version, # a registered version
                         f'not the {version.data_sha256[:12]}… version {version.number} was trained on')
     return load_data(data)
 
-# %% ../nbs/06a_workflow.ipynb #3f7bd74e
+# %% ../nbs/06a_workflow.ipynb #d27debbf
 def gate_version(
     version='latest',  # the version to gate, as `Registry.resolve` takes it
     data=None,  # the file it was trained on (`None`: the embedded train.csv), read only if the champion was scored on other data
