@@ -5,34 +5,37 @@
 # %% auto #0
 __all__ = ['previous_champion', 'model_card', 'version_card']
 
-# %% ../nbs/09_card.ipynb #c0cb7b5d
+# %% ../nbs/09_card.ipynb #b539569d
 import json
 
 from .data import TRAIN_SHA256
 from .models import MODELS
-from .registry import Registry, RegistryError
+from .registry import Registry, RegistryError, Verdict, Version
 
-# %% ../nbs/09_card.ipynb #3032375d
+# %% ../nbs/09_card.ipynb #d71b6204
 def previous_champion(
     registry: Registry,  # the registry that holds the version
-    meta: dict,  # the version's metadata
+    version: Version,  # the version's metadata
 ) -> int | None:
-    "The version of the champion before `meta`'s: the one it replaced when promoted, else the one its gate compared it with."
+    "The version of the champion before `version`: the one it replaced when promoted, else the one its gate compared it with."
     replaced = [change['previous'] for change in registry.history
-                if change['action'] == 'promote' and change['champion'] == meta['version'] and change['previous'] != meta['version']]
+                if change['action'] == 'promote' and change['champion'] == version.number and change['previous'] != version.number]
     if replaced: return replaced[-1]
-    return (meta.get('gate') or {}).get('champion')
+    return version.gate.champion if version.gate else None
 
-# %% ../nbs/09_card.ipynb #0ae5c6df
-def _table(header: tuple, rows: list) -> str:
+# %% ../nbs/09_card.ipynb #7be82748
+def _table(header: tuple, # the columns' titles
+           rows: list, # the rows, each a tuple of values
+          ) -> str:
     "A Markdown table."
     lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join('---' for _ in header) + '|']
     return '\n'.join(lines + ['| ' + ' | '.join(map(str, row)) + ' |' for row in rows])
 
-def _use_and_limits(meta: dict) -> str:
-    "The card's intended use and limits: those of the data `meta` was trained on."
+# %% ../nbs/09_card.ipynb #b2034b09
+def _use_and_limits(version: Version) -> str:
+    "The card's intended use and limits: those of the data `version` was trained on."
     source = ("Kaggle's House Prices `train.csv`, the Ames Housing data of Dean De Cock, embedded in housepricer"
-              if meta['data_sha256'] == TRAIN_SHA256 else 'a CSV file in the Kaggle format, supplied when it was trained')
+              if version.data_sha256 == TRAIN_SHA256 else 'a CSV file in the Kaggle format, supplied when it was trained')
     return f"""## Intended use
 
 Estimating the sale price, in US dollars, of a **residential** house in **Ames, Iowa**, from the 79 columns
@@ -41,7 +44,7 @@ learn from, to compare models by one protocol, and as a first estimate beside a 
 
 ## Limits
 
-- It learned from {meta['data_rows']:,} sales in {source}. The competition's houses are residential sales
+- It learned from {version.data_rows:,} sales in {source}. The competition's houses are residential sales
   recorded by the Ames assessor's office from 2006 to 2010: prices are in dollars of those years, with no
   adjustment for inflation or later markets, and other cities are outside what it has seen.
 - Only residential property: commercial, industrial and agricultural sales are not in the data.
@@ -51,78 +54,85 @@ learn from, to compare models by one protocol, and as a first estimate beside a 
 - Its typical error is the RMSLE below (0.12 is about 12% of the price). It is not an appraisal, and must
   not alone decide anything about a person's home, loan or taxes."""
 
-def _metrics(meta: dict) -> str:
+# %% ../nbs/09_card.ipynb #e5c39d48
+def _metrics(version: Version) -> str:
     "The card's metrics: both views of the protocol, or the one the metadata holds and a word on the other."
-    m = meta['metrics']
+    m = version.metrics
+    dropped = 'the two outliers dropped first, `rmsle_cv_outliers_dropped`'
     views = [('all rows: the protocol, `rmsle_cv`', f"{m['rows']:,}", f"{m['rmsle_cv']:.4f}", f"{m['rmsle_cv_std']:.4f}")]
     if 'rmsle_cv_outliers_dropped' in m:
-        views.append(('the two outliers dropped first, `rmsle_cv_outliers_dropped`', f"{m['rows_outliers_dropped']:,}",
-                      f"{m['rmsle_cv_outliers_dropped']:.4f}", f"{m['rmsle_cv_outliers_dropped_std']:.4f}"))
-        missing = ''
-    else:
-        views.append(('the two outliers dropped first, `rmsle_cv_outliers_dropped`', '', 'not recorded', ''))
-        missing = (f"\n\nThis version's metadata holds only the protocol's own view: the registry did not record the view with "
-                   f"the outliers dropped when it was trained. `housepricer evaluate --model {meta['model']}` measures both "
-                   f"views of this model on the same data.")
+        views.append((dropped, f"{m['rows_outliers_dropped']:,}", f"{m['rmsle_cv_outliers_dropped']:.4f}", f"{m['rmsle_cv_outliers_dropped_std']:.4f}"))
+    else: views.append((dropped, '', 'not recorded', ''))
+    missing = '' if 'rmsle_cv_outliers_dropped' in m else (
+        f"\n\nThis version's metadata holds only the protocol's own view: the registry did not record the view with the outliers "
+        f"dropped when it was trained. `housepricer evaluate --model {version.model}` measures both views of this model on the same data.")
     folds = ', '.join(f'{r:.4f}' for r in m['rmsle_folds'])
     return (f"## Metrics\n\nRMSLE (the root mean squared error of log price, the competition's metric) by {m['folds']}-fold "
             f"cross-validation shuffled with seed {m['cv_seed']}, every step fitted on the training folds only:\n\n"
             + _table(('view', 'rows', 'RMSLE', 'std over folds'), views) + missing
             + f"\n\nPer fold (all rows): {folds}. Mean absolute error: ${m['mae_cv']:,.0f}.")
 
-def _comparison(meta: dict, previous: dict | None) -> str:
-    "The card's comparison with the champion before it: side by side when `previous` is known, and the gate's record."
-    parts = ['## Compared with the champion before it']
-    if previous:
-        rows = [(f"v{v['version']}" + (' (this one)' if v is meta else ''), f"`{v['model']}`", f"`{v['data_sha256'][:12]}…`",
-                 f"{v['metrics']['rmsle_cv']:.4f}", f"{v['metrics'].get('rmsle_cv_outliers_dropped', float('nan')):.4f}",
-                 f"${v['metrics']['mae_cv']:,.0f}") for v in (meta, previous)]
-        parts.append(_table(('version', 'model', 'data', 'RMSLE', 'outliers dropped', 'MAE'), rows).replace('| nan |', '| – |'))
-        delta = meta['metrics']['rmsle_cv'] - previous['metrics']['rmsle_cv']
-        same = meta['data_sha256'] == previous['data_sha256']
-        parts.append(f"RMSLE {delta:+.4f} against v{previous['version']}" +
-                     (' on the same data.' if same else ': measured on different data, so not a like-for-like difference (the gate below re-scores on the same data).'))
-    gate = meta.get('gate')
-    if gate is None: parts.append('It was registered without the gate (`--no-gate`): it was not compared with a champion when it was trained.')
-    elif gate['champion'] is None: parts.append('It was the first model of its registry: there was no champion to compare it with.')
-    else:
-        scored = "re-scored on this version's data" if gate['champion_rescored'] else 'as recorded, on the same data'
-        parts.append(f"When it was trained, the gate compared it with the champion of the time, v{gate['champion']} "
-                     f"(`{gate['champion_model']}`, RMSLE {gate['champion_rmsle']:.4f}, {scored}): "
-                     f"RMSLE {gate['delta']:+.4f}, {'passed' if gate['passed'] else 'failed'} (tolerance {gate['tolerance']:.4f}).")
-    return '\n\n'.join(parts)
+# %% ../nbs/09_card.ipynb #858c3d7f
+def _side_by_side(version: Version, # the version of the card
+                  previous: Version, # the champion before it
+                 ) -> str:
+    "The two versions' scores in a table, and the difference of their RMSLE, said to be like for like only on the same data."
+    rows = [(f"v{v.number}" + (' (this one)' if v is version else ''), f"`{v.model}`", f"`{v.data_sha256[:12]}…`",
+             f"{v.metrics['rmsle_cv']:.4f}", f"{v.metrics.get('rmsle_cv_outliers_dropped', float('nan')):.4f}",
+             f"${v.metrics['mae_cv']:,.0f}") for v in (version, previous)]
+    table = _table(('version', 'model', 'data', 'RMSLE', 'outliers dropped', 'MAE'), rows).replace('| nan |', '| – |')
+    delta = version.metrics['rmsle_cv'] - previous.metrics['rmsle_cv']
+    return table + f"\n\nRMSLE {delta:+.4f} against v{previous.number}" + (
+        ' on the same data.' if version.data_sha256 == previous.data_sha256 else
+        ': measured on different data, so not a like-for-like difference (the gate below re-scores on the same data).')
 
-# %% ../nbs/09_card.ipynb #5869eec6
+# %% ../nbs/09_card.ipynb #8b02d0d1
+def _gate_words(verdict: Verdict | None) -> str:
+    "What the gate found when the version was trained, in a sentence."
+    if verdict is None: return 'It was registered without the gate (`--no-gate`): it was not compared with a champion when it was trained.'
+    if verdict.champion is None: return 'It was the first model of its registry: there was no champion to compare it with.'
+    scored = "re-scored on this version's data" if verdict.champion_rescored else 'as recorded, on the same data'
+    return (f"When it was trained, the gate compared it with the champion of the time, v{verdict.champion} "
+            f"(`{verdict.champion_model}`, RMSLE {verdict.champion_rmsle:.4f}, {scored}): "
+            f"RMSLE {verdict.delta:+.4f}, {'passed' if verdict.passed else 'failed'} (tolerance {verdict.tolerance:.4f}).")
+
+# %% ../nbs/09_card.ipynb #6f295b65
+def _comparison(version: Version, # the version of the card
+                previous: Version | None, # the champion before it, when the registry has its metadata
+               ) -> str:
+    "The card's comparison with the champion before it: side by side when `previous` is known, and the gate's verdict."
+    parts = ['## Compared with the champion before it'] + ([_side_by_side(version, previous)] if previous else [])
+    return '\n\n'.join(parts + [_gate_words(version.gate)])
+
+# %% ../nbs/09_card.ipynb #648b29b5
 def model_card(
-    meta: dict,  # the version's metadata, as the registry keeps it
-    previous: dict | None=None,  # the metadata of the champion before it, when the registry has it
+    version: Version,  # the version's metadata, as the registry keeps it
+    previous: Version | None=None,  # the metadata of the champion before it, when the registry has it
     champion: bool | None=None,  # whether the version is the champion now (`None`: not known)
 ) -> str:
-    "The model card of the version `meta` describes, as Markdown."
-    summary = MODELS[meta['model']].summary if meta['model'] in MODELS else 'a model this version of housepricer does not know'
+    "The model card of `version`, as Markdown."
+    v = version
+    summary = MODELS[v.model].summary if v.model in MODELS else 'a model this version of housepricer does not know'
     status = {True: ', the champion', False: ', not the champion', None: ''}[champion]
-    about = [('version', f"{meta['version']}{status}"), ('created', meta['created']), ('model', f"`{meta['model']}`: {summary}"),
-             ('learns', 'log(SalePrice)' if meta['log_target'] else 'SalePrice'),
-             ('final fit', f"{meta['train_seconds']:.1f} s on {meta['data_rows']:,} rows"),
-             ('artifact SHA-256', f"`{meta['artifact_sha256']}`"),
-             ('code', f"housepricer {meta['code']['housepricer']}, git commit `{meta['code']['git_commit'] or 'unknown'}`")]
-    data = (f"## Training data\n\n- Data version (SHA-256): `{meta['data_sha256']}`"
-            + (" (the embedded `train.csv`)" if meta['data_sha256'] == TRAIN_SHA256 else '')
-            + f"\n- {meta['data_rows']:,} houses; the model reads {len(meta['features'])} of their columns")
-    params = '## Parameters\n\n' + _table(('parameter', 'value'), [(k, f'`{json.dumps(v)}`') for k, v in meta['params'].items()])
-    versions = '## Package versions\n\n' + _table(('package', 'version'), list(meta['versions'].items()))
-    return '\n\n'.join([f"# Model card: housepricer v{meta['version']} (`{meta['model']}`)", _table(('', ''), about),
-                        _use_and_limits(meta), data, _metrics(meta), _comparison(meta, previous), params, versions]) + '\n'
+    about = [('version', f"{v.number}{status}"), ('created', v.created), ('model', f"`{v.model}`: {summary}"),
+             ('learns', 'log(SalePrice)' if v.log_target else 'SalePrice'), ('final fit', f"{v.train_seconds:.1f} s on {v.data_rows:,} rows"),
+             ('artifact SHA-256', f"`{v.artifact_sha256}`"), ('code', f"housepricer {v.code['housepricer']}, git commit `{v.code['git_commit'] or 'unknown'}`")]
+    data = (f"## Training data\n\n- Data version (SHA-256): `{v.data_sha256}`" + (" (the embedded `train.csv`)" if v.data_sha256 == TRAIN_SHA256 else '')
+            + f"\n- {v.data_rows:,} houses; the model reads {len(v.features)} of their columns")
+    params = '## Parameters\n\n' + _table(('parameter', 'value'), [(k, f'`{json.dumps(value)}`') for k, value in v.params.items()])
+    versions = '## Package versions\n\n' + _table(('package', 'version'), list(v.versions.items()))
+    return '\n\n'.join([f"# Model card: housepricer v{v.number} (`{v.model}`)", _table(('', ''), about),
+                        _use_and_limits(v), data, _metrics(v), _comparison(v, previous), params, versions]) + '\n'
 
-# %% ../nbs/09_card.ipynb #51ef9e54
+# %% ../nbs/09_card.ipynb #8e8f652e
 def version_card(
     which='champion',  # the version: a number (`3` or `'v3'`), `'champion'` or `'latest'`
     registry=None,  # the registry folder; `None` for `$HOUSEPRICER_REGISTRY` or `./models`
 ) -> str:
     "The model card of a registered version, compared with the champion before it when the registry has its metadata."
     registry = Registry(registry)
-    meta = registry.metadata(which)
-    before = previous_champion(registry, meta)
+    version = registry.metadata(which)
+    before = previous_champion(registry, version)
     try: previous = None if before is None else registry.metadata(before)
-    except RegistryError: previous = None  # a version known only by name here: the gate's record still compares them
-    return model_card(meta, previous, champion=meta['version'] == registry.champion)
+    except RegistryError: previous = None  # a version known only by name here: the gate's verdict still compares them
+    return model_card(version, previous, champion=version.number == registry.champion)

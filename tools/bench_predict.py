@@ -35,8 +35,8 @@ from housepricer.data import load_test
 
 HOUSEPRICER = str(Path(sys.executable).parent / 'housepricer')
 TRAIN = ('import sys\nfrom housepricer.data import load_data\nfrom housepricer.models import train\n'
-         'from housepricer.registry import save_artifact\nsave_artifact(train(load_data(), sys.argv[1]), sys.argv[2])')
-LOAD = 'import sys\nfrom housepricer.registry import load_artifact\nload_artifact(sys.argv[1])'
+         'from housepricer.artifact import save_artifact\nsave_artifact(train(load_data(), sys.argv[1]), sys.argv[2])')
+LOAD = 'import sys\nfrom housepricer.artifact import load_artifact\nload_artifact(sys.argv[1])'
 
 
 def houses(n: int, seed: int = 0):

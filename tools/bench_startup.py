@@ -55,7 +55,7 @@ def serve_ready(artifact: Path, log: Path, package: str | None = None) -> float:
 
 def load_seconds(artifact: Path, package: str | None = None) -> float:
     "Seconds `load_artifact` takes for `artifact` in a fresh process (of the housepricer in folder `package`, if given), its imports done first."
-    probe = ('import sys, time\nfrom housepricer.registry import load_artifact\nstart = time.perf_counter()\n'
+    probe = ('import sys, time\nfrom housepricer.artifact import load_artifact\nstart = time.perf_counter()\n'
              f'load_artifact({str(artifact)!r})\nprint(time.perf_counter() - start)')
     return float(subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True, check=True, env=with_package(package)).stdout.split()[-1])
 
