@@ -5,7 +5,8 @@ __version__ = "0.2.0"
 
 # %% auto #0
 __all__ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256', 'clean', 'select_features', 'MODELS',
-           'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict', 'predict_file']
+           'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'train_version', 'predict',
+           'predict_file']
 
 # %% ../nbs/index.ipynb #64c76b67
 #| eval: false
@@ -18,9 +19,9 @@ import types
 
 _HOMES = dict(data=('HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256'), clean=('clean',),
               features=('select_features',), models=('MODELS', 'train'), options=('DEFAULT_MODEL',), evaluate=('cross_validate', 'rmsle'),
-              registry=('Registry', 'load_model'), predict=('predict',), files=('predict_file',))
+              registry=('Registry', 'load_model'), workflow=('train_version',), predict=('predict',), files=('predict_file',))
 _all_ = ['HousepricerError', 'DataError', 'load_data', 'load_test', 'data_sha256', 'clean', 'select_features',
-         'MODELS', 'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'predict', 'predict_file']
+         'MODELS', 'DEFAULT_MODEL', 'train', 'cross_validate', 'rmsle', 'Registry', 'load_model', 'train_version', 'predict', 'predict_file']
 
 def __getattr__(name):
     "The front-door `name`, imported from its chapter (`_HOMES`) the first time it is asked for."
