@@ -235,7 +235,7 @@ def _card(args) -> int:
 def _serve(args) -> int:
     from housepricer.data import HousepricerError
     from housepricer.registry import load_model
-    try: from housepricer.serve import serve
+    try: from housepricer.server import serve
     except ImportError as e:
         if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic', 'httptools', 'orjson'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
