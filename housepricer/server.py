@@ -27,7 +27,6 @@ from pathlib import Path
 import uvicorn
 from fastcore.basics import patch
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.server import ServerState
 
 from .data import HousepricerError
 from .options import BODY_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT
@@ -139,18 +138,21 @@ def on_headers_complete(self: _Connection):
     self.app, self.head, self.heads = app, None, self.heads + 1
     self._drop_after(self.answer_timeout)
 
+# %% ../nbs/10d_server.ipynb #3854e265
 @patch
 def on_message_complete(self: _Connection):
-    "A body has ended: what comes next is the next request's head."
+    "A request has all come: the next bytes are the next request's head."
     HttpToolsProtocol.on_message_complete(self)
     self.head = 0
 
+# %% ../nbs/10d_server.ipynb #27b65230
 @patch
 def on_response_complete(self: _Connection):
     "An answer has gone: the next head has `header_timeout` to come, or a pipelined request `answer_timeout` to be answered."
     self._drop_after(self.answer_timeout if self.pipeline else self.header_timeout)
     HttpToolsProtocol.on_response_complete(self)
 
+# %% ../nbs/10d_server.ipynb #a75b5aa4
 @patch
 def connection_lost(self: _Connection, exc):
     "The connection is gone: no deadline is left for it."
