@@ -55,6 +55,7 @@ def listen(host: str='127.0.0.1', # the address to listen on: 127.0.0.1 for this
 
 # %% ../nbs/10d_server.ipynb #59647796
 MAX_HEAD = 16_384  # the largest request head (its target and headers) accepted, in bytes: a larger one is answered 431 and closed
+_LARGE_HEAD = f'the request head is over {MAX_HEAD:,} bytes'  # why it is refused
 
 # %% ../nbs/10d_server.ipynb #0cb8de09
 def _refusal(status: int, # the HTTP status
@@ -75,7 +76,7 @@ def _refusing(status: int, # the HTTP status
         await send({'type': 'http.response.body', 'body': body})
     return refuse
 
-_HEAD_TOO_LARGE = _refusing(431, f'the request head is over {MAX_HEAD:,} bytes')
+_HEAD_TOO_LARGE = _refusing(431, _LARGE_HEAD)
 
 # %% ../nbs/10d_server.ipynb #655e84b8
 class _Connection(HttpToolsProtocol):
@@ -126,7 +127,7 @@ def data_received(self: _Connection, data: bytes):
     HttpToolsProtocol.data_received(self, data)
     if in_head and self.heads == heads and not self.transport.is_closing():
         self.head += len(data)
-        if self.head > MAX_HEAD: self._refuse(431, f'the request head is over {MAX_HEAD:,} bytes')
+        if self.head > MAX_HEAD: self._refuse(431, _LARGE_HEAD)
 
 # %% ../nbs/10d_server.ipynb #02beb0f7
 @patch
