@@ -339,10 +339,10 @@ def _serve_arguments(parser):
 def _serve(args) -> int:
     from housepricer.data import HousepricerError
     from housepricer.registry import load_model
-    try: from housepricer.serve import serve
+    try: from housepricer.server import serve
     except ImportError as e:
         if (e.name or '').split('.')[0] not in ('fastapi', 'uvicorn', 'starlette', 'pydantic', 'httptools', 'orjson'): raise
         raise HousepricerError(f'serving needs the serve extra, and {e.name} is not installed: pip install "housepricer[serve]"') from None
     model, meta = load_model(args.model, args.registry)  # an unknown version is refused before anything listens
-    serve(model, meta.to_dict(), args.host, args.port, access_log=args.access_log, **{limit: getattr(args, limit) for limit in SERVE_LIMITS})
+    serve(model, meta, args.host, args.port, access_log=args.access_log, **{limit: getattr(args, limit) for limit in SERVE_LIMITS})
     return 0

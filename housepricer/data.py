@@ -309,6 +309,7 @@ def require_target(
     if bad.any(): raise DataError(f'{name}: {TARGET} must be a positive number; {describe_rows(df[TARGET], bad)}')
     return df.assign(**{TARGET: price.astype('float64')})
 
+# %% ../nbs/00_data.ipynb #32ee5fe4
 def load_data(
     path=None,  # a CSV (plain or gzip) or Parquet file of priced houses in the Kaggle format; `None` for the embedded train.csv
 ) -> pd.DataFrame:
@@ -321,6 +322,7 @@ def load_data(
     except DataError as e: raise DataError(f'{path}: {e}') from None
     return houses
 
+# %% ../nbs/00_data.ipynb #1d4568ff
 def load_test(
     path=None,  # a CSV (plain or gzip) or Parquet file of houses in the Kaggle format; `None` for the embedded test.csv
 ) -> pd.DataFrame:

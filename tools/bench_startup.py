@@ -11,8 +11,8 @@ processes of the installed `housepricer`:
 - `housepricer --help` (wall time; and, once, which of the heavy libraries it imported);
 - `housepricer predict --model FILE --out CSV`, the 1,459 houses of the embedded test set (wall time, peak RSS sampled
   as `bench_predict.py` does);
-- `housepricer serve --model FILE --port 0` until it prints the line that says where it listens and answers
-  `/health` (wall time), then Ctrl-C;
+- `housepricer serve --model FILE` until it answers `/health` (wall time), started and stopped (Ctrl-C) by
+  `housepricer.server.running_server`, as the tests, `bench_serve.py` and CI start it;
 - loading the artifact (`load_artifact`, timed inside a fresh process, imports excluded).
 
 To compare a change with the code before it, --baseline DIR runs the same measurements with the housepricer package
@@ -22,11 +22,12 @@ this package's, run by run, so that both meet the same load on a shared machine.
 Medians are printed in a Markdown table, with the machine's core count and load average (from /proc/loadavg):
 other work on the machine changes the figures, so compare runs made together.
 """
-import argparse, json, os, platform, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 from bench_predict import measure  # one way to time a command and sample its peak RSS
-from bench_serve import saved_model, start_server, with_package  # one way to train, to start the service and wait until it listens
+from bench_serve import saved_model, with_package  # one way to train a model, and to run another housepricer
+from housepricer.server import running_server  # one way to start the service and wait until it answers
 
 HOUSEPRICER = str(Path(sys.executable).parent / 'housepricer')
 HEAVY = ('pandas', 'numpy', 'sklearn', 'scipy', 'skops', 'lightgbm', 'pyarrow')
@@ -43,14 +44,7 @@ def heavy_imports_of_help(package: str | None = None) -> list:
 def serve_ready(artifact: Path, log: Path, package: str | None = None) -> float:
     "Seconds from starting `housepricer serve` (of the housepricer in folder `package`, if given) until it listens and `/health` answers 200."
     start = time.perf_counter()
-    server, port, _ = start_server(artifact, log, package)
-    try:
-        with urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=60) as answer: assert answer.status == 200
-        return time.perf_counter() - start
-    finally:
-        server.send_signal(signal.SIGINT)
-        try: server.wait(timeout=30)
-        except subprocess.TimeoutExpired: server.kill()
+    with running_server('--model', str(artifact), log=log, env=with_package(package)): return time.perf_counter() - start
 
 
 def load_seconds(artifact: Path, package: str | None = None) -> float:
