@@ -17,29 +17,30 @@ import numpy as np
 from fastcore.basics import patch
 from threadpoolctl import threadpool_limits
 
-from .data import ID, TARGET
+from .data import ID, TARGET, first_line
 from .models import input_schema
 from .predict import score
 from .request import RequestError, json_columns, json_frame, json_ids
+from .schema import InputSchema
 
 # %% ../nbs/10b_batching.ipynb #c2ff4662
 def error_line(error: BaseException, # any exception
               ) -> str:
     "`error` as one line: its kind and the first line of its message, cut at 200 characters."
-    first = next(iter(str(error).splitlines()), '')
-    text = f'{type(error).__name__}: {first}' if first else type(error).__name__
+    line = first_line(error)  # the kind alone when the message says nothing
+    text = line if line == type(error).__name__ else f'{type(error).__name__}: {line}'
     return text if len(text) <= 200 else text[:199] + '…'
 
 # %% ../nbs/10b_batching.ipynb #ba8ff84b
 class BatchingScorer:
     "Prices request bodies with `model`: the bodies waiting together are read, checked and priced in one `score` call, in a thread of its own."
     def __init__(self, model, # a fitted model that carries its schema
-                 schema: dict | None=None, # the model's `input_schema`, when the caller has it already
+                 schema: dict | None=None, # the model's schema (`input_schema`, or an `InputSchema`), when the caller has it already
                  max_requests: int=64, # the most requests read into one call
                  max_houses: int=2000, # once this many houses wait, no more requests join the call
                  linger: float=0.006, # how long to wait for one more request before scoring those that came, in seconds
                 ):
-        self.model, self.schema, self.linger = model, schema or input_schema(model), linger
+        self.model, self.schema, self.linger = model, InputSchema.of(schema or input_schema(model)), linger
         self.max_requests, self.max_houses = max_requests, max_houses
         self.busy_since = None  # when (`time.monotonic`) the scorer took the requests it is on; `None` while it waits for some
         self.stopped = None  # why the thread stopped, if it did: a failure of the scorer itself, never of one request

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .data import ID, DataError, HousepricerError, duplicate_ids, file_kind, no_rows, read_errors, require_columns
+from .data import ID, DataError, HousepricerError, duplicate_ids, file_kind, first_line, no_rows, read_errors, require_columns
 from .files import PARQUET_SCHEMA, PredictionRun
 from .models import input_schema
 from .predict import score
@@ -103,7 +103,7 @@ def _client(scheduler: str | None, # the address of a Dask scheduler, or `None` 
         return
     try: client = Client(scheduler)  # waits up to distributed.comm.timeouts.connect
     except (OSError, TimeoutError, ValueError) as e:
-        raise EngineError(f'cannot reach the Dask scheduler at {scheduler} ({str(e).splitlines()[0]})') from None
+        raise EngineError(f'cannot reach the Dask scheduler at {scheduler} ({first_line(e)})') from None
     with client: yield client
 
 # %% ../nbs/07b_dask.ipynb #6c527305

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'GZIP_MAGIC', 'PARQUET_MAGIC', 'UNREADABLE', 'LONGEST_ROW',
-           'PLAIN_TYPES', 'LARGEST_ID', 'HousepricerError', 'DataError', 'sha256_hex', 'user_file', 'file_kind',
-           'read_errors', 'check_rows', 'require_ids', 'describe_rows', 'duplicate_ids', 'require_columns',
+           'PLAIN_TYPES', 'LARGEST_ID', 'HousepricerError', 'DataError', 'first_line', 'sha256_hex', 'user_file',
+           'file_kind', 'read_errors', 'check_rows', 'require_ids', 'describe_rows', 'duplicate_ids', 'require_columns',
            'read_houses_chunks', 'no_rows', 'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
 
 # %% ../nbs/00_data.ipynb #4ebe1052
@@ -30,6 +30,12 @@ class HousepricerError(Exception):
 
 class DataError(HousepricerError, ValueError):
     "A data file or frame housepricer cannot use: the message names the file, column or rows."
+
+# %% ../nbs/00_data.ipynb #acc231be
+def first_line(error: BaseException, # any exception
+              ) -> str:
+    "The first line of `error`'s message, or the name of its kind when the message is empty."
+    return next(iter(str(error).splitlines()), '') or type(error).__name__
 
 # %% ../nbs/00_data.ipynb #a84e911d
 ID, TARGET = 'Id', 'SalePrice'
@@ -97,8 +103,7 @@ def read_errors(path, # the file being read
     try: yield
     except DataError: raise
     except UNREADABLE as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise DataError(f'{path}: not a readable {dict(parquet="Parquet", gzip="gzip CSV", csv="CSV")[kind]} file ({first})') from None
+        raise DataError(f'{path}: not a readable {dict(parquet="Parquet", gzip="gzip CSV", csv="CSV")[kind]} file ({first_line(e)})') from None
 
 # %% ../nbs/00_data.ipynb #ae84dd8a
 LONGEST_ROW = 1 << 20  # bytes: the rows are counted in blocks of this size, and a row must fit in one

@@ -10,16 +10,18 @@ import html
 import json
 from importlib import resources
 
+from .schema import ColumnSchema, InputSchema
+
 # %% ../nbs/10c_page.ipynb #89fb397e
-def typical_house(schema: dict, # the model's `input_schema`
+def typical_house(schema: dict, # the model's schema: an `InputSchema`, or `input_schema`'s dict
                   rows: int | None=None, # how many houses the model was trained on, if known
                  ) -> dict:
     "A house of typical values for every column in `schema`: medians of numbers, most common levels of categories."
-    def typical(known):
-        if known['kind'] == 'number': return known['median']
-        if known['none_if_missing'] and rows and known['missing'] > rows / 2: return None
-        return known['mode']
-    return {column: typical(known) for column, known in schema.items()}
+    def typical(known: ColumnSchema):
+        if known.kind == 'number': return known.median
+        if known.none_if_missing and rows and known.missing > rows / 2: return None
+        return known.mode
+    return {column: typical(known) for column, known in InputSchema.of(schema).items()}
 
 # %% ../nbs/10c_page.ipynb #a50fd0d5
 FORM_FIELDS = {  # the inputs that matter most, in the order of the form, with their labels
@@ -37,25 +39,25 @@ LEVEL_NAMES = {  # Kaggle's codes as people say them (the competition's data des
     'KitchenQual': {'Ex': 'Excellent', 'Gd': 'Good', 'TA': 'Typical', 'Fa': 'Fair', 'Po': 'Poor'}}
 
 # %% ../nbs/10c_page.ipynb #1139bfe8
-def _number_input(column: str, known: dict, value) -> tuple:
+def _number_input(column: str, known: ColumnSchema, value) -> tuple:
     "`(hint, control)`: the training range and an input starting at `value`, for number `column` of schema entry `known`."
-    if value is not None and float(known['min']).is_integer() and float(known['max']).is_integer(): value = float(int(value))
-    hint = f'typical {value:g}; training {known["min"]:g} to {known["max"]:g}' if value is not None else ''
+    if value is not None and float(known.min).is_integer() and float(known.max).is_integer(): value = float(int(value))
+    hint = f'typical {value:g}; training {known.min:g} to {known.max:g}' if value is not None else ''
     return hint, f'<input type="number" step="any" id="{column}" name="{column}" value="{"" if value is None else f"{value:g}"}">'
 
 # %% ../nbs/10c_page.ipynb #89384c3b
-def _select(column: str, known: dict, value) -> str:
+def _select(column: str, known: ColumnSchema, value) -> str:
     "A choice of the levels of category `column` (schema entry `known`), by their names in `LEVEL_NAMES`, `value` selected."
     names = LEVEL_NAMES.get(column, {})
-    options = sorted(known['levels'], key=lambda level: names.get(level, level))
+    options = sorted(known.levels, key=lambda level: names.get(level, level))
     return f'<select id="{column}" name="{column}">' + ''.join(
         f'<option value="{html.escape(level)}"{" selected" if level == value else ""}>{html.escape(names.get(level, level))}</option>'
         for level in options) + '</select>'
 
 # %% ../nbs/10c_page.ipynb #aa5ac617
-def _field(column: str, known: dict, value) -> str:
+def _field(column: str, known: ColumnSchema, value) -> str:
     "The label and control of the form's field for `column` (schema entry `known`), starting at `value`."
-    hint, control = _number_input(column, known, value) if known['kind'] == 'number' else ('', _select(column, known, value))
+    hint, control = _number_input(column, known, value) if known.kind == 'number' else ('', _select(column, known, value))
     return f'<label for="{column}">{html.escape(FORM_FIELDS[column])}{f"<small>{hint}</small>" if hint else ""}</label>{control}'
 
 # %% ../nbs/10c_page.ipynb #a63b7d23
@@ -68,13 +70,13 @@ def _render(template: str, values: dict) -> str:
 TEMPLATE = 'templates/form.html'  # the page's template, a file of the package (package data)
 
 # %% ../nbs/10c_page.ipynb #e36382b9
-def form_page(schema: dict, # the model's `input_schema`
+def form_page(schema: dict, # the model's schema: an `InputSchema`, or `input_schema`'s dict
               typical: dict, # the typical house (`typical_house`) the form starts from
               model: str, # the model in a few words (the registry's `Version.describe`)
               rows: int | None=None, # how many houses it learned from, if known
              ) -> str:
     "The HTML of the page with the form, from the package's `TEMPLATE`: self-contained, nothing loaded from elsewhere."
-    template = resources.files('housepricer').joinpath(TEMPLATE).read_text(encoding='utf-8')
+    schema, template = InputSchema.of(schema), resources.files('housepricer').joinpath(TEMPLATE).read_text(encoding='utf-8')
     fields = '\n'.join(_field(column, schema[column], typical[column]) for column in FORM_FIELDS if column in schema)
     # In a <script> element only `</` could end it early: JSON's own \u escape keeps the data inert.
     return _render(template, dict(MODEL=html.escape(model), ROWS=f'{rows:,}' if rows else '', FIELDS=fields,

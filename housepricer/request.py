@@ -14,6 +14,7 @@ import orjson
 import pandas as pd
 
 from .data import ID, DataError, describe_rows, require_ids
+from .schema import ColumnSchema, InputSchema
 from .utils import frame_of
 
 # %% ../nbs/10a_request.ipynb #d28bee4f
@@ -154,10 +155,11 @@ def json_ids(columns: dict, # the houses' values by key (`json_columns`)
 # %% ../nbs/10a_request.ipynb #014a876b
 def json_frame(columns: dict, # the houses' values by key (`json_columns`)
                ids: np.ndarray, # their `Id`s (`json_ids`)
-               schema: dict, # the model's `input_schema`: which columns are numbers
+               schema: dict, # the model's schema (an `InputSchema`, or `input_schema`'s dict): which columns are numbers
               ) -> pd.DataFrame:
     "A frame of houses read as `columns`, with `ids` as their `Id`, each column one array (`_json_column`)."
-    return frame_of({ID: ids, **{column: _json_column(values, schema.get(column, {}).get('kind') == 'number')
+    schema = InputSchema.of(schema)  # itself when it is one: a request's batch is read with the typed schema
+    return frame_of({ID: ids, **{column: _json_column(values, column in schema and schema[column].kind == 'number')
                                  for column, values in columns.items() if column != ID}})
 
 # %% ../nbs/10a_request.ipynb #2c0ffa82

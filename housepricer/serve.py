@@ -26,6 +26,7 @@ from .options import BODY_TIMEOUT, REQUEST_TIMEOUT
 from .page import form_page, typical_house
 from .registry import Version
 from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError
+from .schema import InputSchema
 
 # %% ../nbs/10_serve.ipynb #9dbd1d8e
 class ServeError(HousepricerError):
@@ -57,11 +58,11 @@ class Problem(BaseModel):
     detail: str  # one line naming the cause: the field, the houses, the values
 
 # %% ../nbs/10_serve.ipynb #da0da324
-def _house_schema(schema: dict) -> dict:
+def _house_schema(schema: InputSchema) -> dict:
     "The JSON schema of one house for a model of input `schema`."
     def field(known):
-        if known['kind'] == 'number': return {'type': ['number', 'null'], 'description': f'typical {known["median"]}'}
-        return {'type': ['string', 'null'], 'examples': known['levels'][:3]}
+        if known.kind == 'number': return {'type': ['number', 'null'], 'description': f'typical {known.median}'}
+        return {'type': ['string', 'null'], 'examples': list(known.levels[:3])}
     properties = {ID: {'type': 'integer', 'description': 'optional: when given, every house has a unique one'}}
     return {'type': 'object', 'properties': properties | {column: field(known) for column, known in schema.items()},
             'required': list(schema), 'additionalProperties': True}
@@ -193,7 +194,7 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
             ) -> FastAPI:
     "The FastAPI app that prices houses with `model`, and serves the form page."
     _positive(max_bytes=max_bytes, body_timeout=body_timeout, request_timeout=request_timeout)
-    schema = input_schema(model)
+    schema = InputSchema.of(input_schema(model))  # typed once, read by every request
     identity, rows = dict(model_version=metadata.number, model=metadata.model), metadata.data_rows
     scorer = BatchingScorer(model, schema)
     answer = _PredictRoute(scorer, identity, max_bytes, body_timeout, request_timeout)

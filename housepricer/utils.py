@@ -151,7 +151,7 @@ def _watched(stream) -> bool:
     return stream.isatty() or 'ipykernel' in sys.modules
 
 # %% ../nbs/00_utils.ipynb #d3b2513e
-def progress_bar(total: int, # how many steps the job has
+def progress_bar(total: int | None, # how many steps the job has; `None` when it is not known (the bar counts them)
                  desc: str, # what the job is, shown before the bar
                  unit: str='step', # what one step is called
                  show: bool=True, # `False` keeps the bar quiet wherever it is
