@@ -10,7 +10,6 @@ __all__ = ['MAX_GIVEN', 'MAX_PRICES', 'SHOWN_EFFECTS', 'YEARS', 'ExplainError', 
 # %% ../nbs/07c_explain.ipynb #0d4d109e
 import math
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -51,7 +50,6 @@ def coalition_members(columns: int, # how many given columns
     return (np.arange(1 << columns)[:, None] >> np.arange(columns) & 1).astype(bool)
 
 # %% ../nbs/07c_explain.ipynb #c330cad1
-@cache
 def shapley_pairs(columns: int, # how many given columns (players)
                  ) -> tuple:
     "`(without, weights)`, a row per column `i`: the coalitions that do not hold `i`, and the weight of adding `i` to each, |S|!(k-|S|-1)!/k!."
@@ -59,7 +57,6 @@ def shapley_pairs(columns: int, # how many given columns (players)
     without = np.array([np.flatnonzero(~members[:, i]) for i in range(columns)], dtype=int).reshape(columns, (1 << columns) // 2)
     join = np.array([1 / (columns * math.comb(columns - 1, size)) for size in range(columns)])  # by the size of the coalition joined
     weights = join[members[without].sum(axis=-1)]
-    for table in (without, weights): table.flags.writeable = False  # shared by every call: cached
     return without, weights
 
 # %% ../nbs/07c_explain.ipynb #d3fb2e06
@@ -115,7 +112,7 @@ def explain(model, # a fitted model that carries its schema (`train`, `load_mode
     given = InputSchema({column: schema[column] for column in houses.columns if column in schema})  # in the order given
     require_affordable(len(given), len(houses), name)
     clean, report = check_houses(houses, given, name)
-    completed = (complete or typical_fill(typical_house(schema)))(*coalitions(clean))
+    completed = (typical_fill(typical_house(schema)) if complete is None else complete)(*coalitions(clean))
     prices = score(model, completed, name, schema)[0][TARGET].to_numpy().reshape(1 << len(given), len(houses))
     effects = pd.DataFrame(shapley_values(prices).T, index=clean.index, columns=list(given))
     return Explanation(clean, prices[-1], prices[0], effects, report)
@@ -170,5 +167,6 @@ def lines(self: Explanation, row: int, # a house, by its position
 def to_dicts(self: Explanation, most: int=SHOWN_EFFECTS, # the most lines per house
             ) -> list:
     "Per house, in order: its typical price, each given column's effect, to the cent, and its `lines`."
-    return [dict(typical_price=round(float(typical), 2), effects={c: round(float(e), 2) + 0.0 for c, e in effects.items()}, lines=self.lines(row, most))
+    def cents(dollars) -> float: return round(float(dollars), 2) + 0.0  # + 0.0: never -0.0
+    return [dict(typical_price=cents(typical), effects={c: cents(e) for c, e in effects.items()}, lines=self.lines(row, most))
             for row, (typical, effects) in enumerate(zip(self.typical_prices, self.effects.to_dict('records')))]
