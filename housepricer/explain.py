@@ -19,7 +19,7 @@ from .data import ID, TARGET, HousepricerError
 from .models import input_schema
 from .page import FORM_FIELDS, LEVEL_NAMES, typical_house
 from .predict import score
-from .schema import InputReport, InputSchema, check_houses
+from .schema import InputReport, InputSchema, agree_with_given, check_houses
 from .utils import frame_of
 
 # %% ../nbs/07c_explain.ipynb #1abf34c9
@@ -87,7 +87,9 @@ def typical_fill(typical: dict, # a value for every column the model reads: the 
         def column(name, value):
             if name in given: return np.where(given[name].to_numpy(), houses[name].to_numpy(), value)
             return np.full(len(houses), value, dtype='float64' if isinstance(value, float) else object)
-        return frame_of({ID: houses[ID].to_numpy(), **{name: column(name, value) for name, value in typical.items()}}, houses.index)
+        columns = agree_with_given({name: column(name, value) for name, value in typical.items()},  # a possible house
+                                   {name: given[name].to_numpy() for name in given})
+        return frame_of({ID: houses[ID].to_numpy(), **columns}, houses.index)
     return complete
 
 # %% ../nbs/07c_explain.ipynb #4ee993a2

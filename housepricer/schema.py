@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['POSSIBLE', 'YEAR_ORDERS', 'EXAMPLES', 'SHOWN', 'learn_schema', 'ColumnSchema', 'InputSchema', 'Possible', 'YearOrder',
-           'ImpossibleError', 'require_possible', 'InputReport', 'check_houses']
+           'agree_with_given', 'ImpossibleError', 'require_possible', 'InputReport', 'check_houses']
 
 # %% ../nbs/01a_schema.ipynb #9ab0077b
 import functools
@@ -125,6 +125,19 @@ class YearOrder:
 # %% ../nbs/01a_schema.ipynb #221f2ee5
 YEAR_ORDERS = (YearOrder('YearBuilt', 'YrSold', after=True, most=1),  # a new house may be sold the year before it is finished
                YearOrder('YearRemodAdd', 'YearBuilt', after=False, most=1))  # records of the year built may differ by one
+
+# %% ../nbs/01a_schema.ipynb #11a62d96
+def agree_with_given(columns: dict, # a house's clean columns, as arrays, by name: given values and filled ones
+                     given: dict, # by column name, where its value was given (booleans); a column absent here was filled
+                    ) -> dict:
+    "A new `columns` in which each filled year that breaks a rule of `YEAR_ORDERS` against a given year takes that year."
+    out = dict(columns)
+    for order in (order for order in YEAR_ORDERS if order.column in out and order.other in out):
+        bad = order.breaks(out)
+        for changed, kept in ((order.column, order.other), (order.other, order.column)):
+            fix = bad & ~given.get(changed, False) & given.get(kept, False)
+            out[changed] = np.where(fix, out[kept], out[changed])
+    return out
 
 # %% ../nbs/01a_schema.ipynb #524d22d0
 class ImpossibleError(DataError):
