@@ -105,12 +105,12 @@ def at(self: Calibration,
       ) -> PriceRanges:
     "The ranges at `level`: each band's residuals at the conformal ranks `_tail_ranks`."
     level = check_level(level)
-    if level > self.max_level + 1e-12:
+    ranks = [_tail_ranks(len(residuals), level) for residuals in self.residuals]
+    if min(low for low, _ in ranks) < 1:
         raise IntervalError(f'level {level:g} is beyond this calibration: with {min(map(len, self.residuals))} houses in its smallest band '
                             f'of price, it gives ranges up to level {math.floor(self.max_level * 1000) / 1000:g}')
-    ranks = [_tail_ranks(len(residuals), level) for residuals in self.residuals]
-    low, high = (np.array([residuals[rank[end] - 1] for residuals, rank in zip(self.residuals, ranks)]) for end in (0, 1))
-    return PriceRanges(level, self.edges, low, high)
+    bounds = np.array([(residuals[low - 1], residuals[high - 1]) for residuals, (low, high) in zip(self.residuals, ranks)])
+    return PriceRanges(level, self.edges, bounds[:, 0], bounds[:, 1])
 
 # %% ../nbs/04a_intervals.ipynb #0a4169bc
 def _cross_conformal(out_of_fold: pd.DataFrame, # `fold`, `actual` and `predicted` of each house (`views_and_fit`)
