@@ -142,6 +142,12 @@ def _summary(metrics: dict) -> str:
     "A version's scores in a line."
     return f'RMSLE {metrics["rmsle_cv"]:.4f} ± {metrics["rmsle_cv_std"]:.4f}, MAE ${metrics["mae_cv"]:,.0f} ({metrics["folds"]}-fold CV)'
 
+# %% ../nbs/08_cli.ipynb #b8ef1070
+def _ranges_summary(intervals: dict) -> str:
+    "How often a version's price ranges held the sale price in cross-validation, level by level, in a line."
+    held = [f"{m['level']:g} held {m['coverage']:.1%} ({m['width']:.1%} wide)" for m in intervals['coverage']]
+    return 'price ranges in CV: ' + (', '.join(held) + ' of the houses' if held else 'coverage not measured (too few houses)')
+
 # %% ../nbs/08_cli.ipynb #2669e8c3
 def _record_note(registry, # the registry trained into
                  trained, # what `train_version` returned
@@ -170,7 +176,7 @@ def _train(args) -> int:
     version, verdict, out = trained.version, trained.verdict, sys.stderr if args.json else sys.stdout
     if args.json: print(json.dumps(version.to_dict(), indent=2))
     else: print(f'Registered {version.model} as version {version.number} in {registry.root} ({"champion" if trained.promoted else "not promoted"})\n'
-                f'  {_summary(version.metrics)}\n  final fit {version.train_seconds:.1f} s on {version.data_rows} rows, data {version.data_sha256[:12]}…')
+                f'  {_summary(version.metrics)}\n  {_ranges_summary(version.intervals)}\n  final fit {version.train_seconds:.1f} s on {version.data_rows} rows, data {version.data_sha256[:12]}…')
     if verdict and verdict.champion is not None: print(gate_table(verdict), file=out)
     if note := _record_note(registry, trained): print(note, file=out)
     return 0 if verdict is None or verdict.passed else 1
