@@ -72,6 +72,20 @@ def _metrics(version: Version) -> str:
             + _table(('view', 'rows', 'RMSLE', 'std over folds'), views) + missing
             + f"\n\nPer fold (all rows): {folds}. Mean absolute error: ${m['mae_cv']:,.0f}.")
 
+# %% ../nbs/09_card.ipynb #f01e4295
+def _price_ranges(version: Version) -> str:
+    "The card's price ranges: the coverage measured in cross-validation per level, with the average width; or why there is none."
+    head = '## Price ranges\n\n'
+    if version.intervals is None: return head + 'This version has no interval calibration: it was trained before price ranges. Retrain it to price with ranges.'
+    calibration = version.intervals
+    rows = [(f"{m['level']:g}", f"{m['coverage']:.1%}", f"{min(m['folds']):.1%} – {max(m['folds']):.1%}", f"{m['width']:.1%}")
+            for m in calibration['coverage']]
+    return (head + f"`housepricer predict --interval L` gives each price a range at level L: split-conformal in log price, in "
+            f"{len(calibration['edges']) + 1} bands of predicted price, calibrated on the out-of-fold prices of the cross-validation above. "
+            "Measured the same way (each fold's houses against ranges calibrated on the other folds), the share of houses that sold "
+            "within their range, and a range's average width as a share of the price:\n\n"
+            + (_table(('level', 'houses within their range', 'per fold', 'average width'), rows) if rows else 'Not measured: too few houses.'))
+
 # %% ../nbs/09_card.ipynb #858c3d7f
 def _side_by_side(version: Version, # the version of the card
                   previous: Version, # the champion before it
@@ -122,7 +136,7 @@ def model_card(
     params = '## Parameters\n\n' + _table(('parameter', 'value'), [(k, f'`{json.dumps(value)}`') for k, value in v.params.items()])
     versions = '## Package versions\n\n' + _table(('package', 'version'), list(v.versions.items()))
     return '\n\n'.join([f"# Model card: housepricer v{v.number} (`{v.model}`)", _table(('', ''), about),
-                        _use_and_limits(v), data, _metrics(v), _comparison(v, previous), params, versions]) + '\n'
+                        _use_and_limits(v), data, _metrics(v), _price_ranges(v), _comparison(v, previous), params, versions]) + '\n'
 
 # %% ../nbs/09_card.ipynb #8e8f652e
 def version_card(

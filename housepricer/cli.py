@@ -142,6 +142,12 @@ def _summary(metrics: dict) -> str:
     "A version's scores in a line."
     return f'RMSLE {metrics["rmsle_cv"]:.4f} ± {metrics["rmsle_cv_std"]:.4f}, MAE ${metrics["mae_cv"]:,.0f} ({metrics["folds"]}-fold CV)'
 
+# %% ../nbs/08_cli.ipynb #b8ef1070
+def _ranges_summary(intervals: dict) -> str:
+    "How often a version's price ranges held the sale price in cross-validation, level by level, in a line."
+    held = [f"{m['level']:g} held {m['coverage']:.1%} ({m['width']:.1%} wide)" for m in intervals['coverage']]
+    return 'price ranges in CV: ' + (', '.join(held) + ' of the houses' if held else 'coverage not measured (too few houses)')
+
 # %% ../nbs/08_cli.ipynb #2669e8c3
 def _record_note(registry, # the registry trained into
                  trained, # what `train_version` returned
@@ -170,7 +176,7 @@ def _train(args) -> int:
     version, verdict, out = trained.version, trained.verdict, sys.stderr if args.json else sys.stdout
     if args.json: print(json.dumps(version.to_dict(), indent=2))
     else: print(f'Registered {version.model} as version {version.number} in {registry.root} ({"champion" if trained.promoted else "not promoted"})\n'
-                f'  {_summary(version.metrics)}\n  final fit {version.train_seconds:.1f} s on {version.data_rows} rows, data {version.data_sha256[:12]}…')
+                f'  {_summary(version.metrics)}\n  {_ranges_summary(version.intervals)}\n  final fit {version.train_seconds:.1f} s on {version.data_rows} rows, data {version.data_sha256[:12]}…')
     if verdict and verdict.champion is not None: print(gate_table(verdict), file=out)
     if note := _record_note(registry, trained): print(note, file=out)
     return 0 if verdict is None or verdict.passed else 1
@@ -187,29 +193,37 @@ def _predict_arguments(parser):
     parser.add_argument('--engine', choices=('local', 'dask'), default='local', help='local: stream on this machine (default); dask: score partitions on a Dask cluster')
     parser.add_argument('--scheduler', metavar='ADDRESS', help='with --engine dask: address of an existing Dask scheduler (default: start a local cluster)')
     parser.add_argument('--workers', type=int, default=2, metavar='N', help='with --engine dask and no --scheduler: worker processes of the local cluster (default: 2)')
+    parser.add_argument('--interval', type=float, metavar='L', help='also write the range of each price at level L, between 0 and 1 (0.9: 9 houses '
+                        'in 10 like it sold within it), as SalePrice_low and SalePrice_high; with --engine local')
 
 # %% ../nbs/08_cli.ipynb #71a6b072
 @_command('predict', 'price houses with a registered model',
           'Write Id,SalePrice (the Kaggle submission format) for the houses in INPUT, a CSV (plain or gzip) or Parquet '
           'file in the Kaggle format, checked against the schema the model was trained on. The file is streamed in '
           'chunks, so memory does not grow with its size. With --engine dask, INPUT may also be a Parquet dataset '
-          '(a folder) or a glob of CSV files, and the output is a Parquet dataset (a folder).', _predict_arguments)
+          '(a folder) or a glob of CSV files, and the output is a Parquet dataset (a folder). With --interval L, each price has '
+          'its range beside it: L of houses like it sold within theirs in cross-validation (the model card shows how many did).', _predict_arguments)
 def _predict(args) -> int:
     from housepricer.data import DataError, load_test
     from housepricer.dask_engine import predict_dask
     from housepricer.files import predict_chunks, predict_file
+    from housepricer.intervals import check_level, interval_calibration
     from housepricer.registry import load_model
     if args.engine == 'dask':
         if args.input is None: raise DataError('--engine dask needs an INPUT: a Parquet file or folder, or CSV files')
         if args.format == 'csv': raise DataError('--engine dask writes a Parquet dataset (a folder); --format csv is not available')
     elif args.scheduler: raise DataError('--scheduler is for --engine dask')
     if args.engine == 'dask' and args.jobs is not None: raise DataError('--jobs is for --engine local; a Dask cluster has --workers')
+    if args.engine == 'dask' and args.interval is not None: raise DataError('--interval is for --engine local: the dask engine writes Id,SalePrice only')
+    if args.interval is not None: check_level(args.interval)  # before the model is loaded
     model, meta = load_model(args.model, args.registry)
+    ranges = None if args.interval is None else interval_calibration(meta).at(args.interval)
     if args.engine == 'dask': run = predict_dask(model, args.input, args.out, args.scheduler, args.workers, progress=True)
-    elif args.input is None: run = predict_chunks(model, [load_test()], args.out, 'test.csv', args.format, progress=True, jobs=args.jobs)
-    else: run = predict_file(model, args.input, args.out, args.chunksize, args.format, progress=True, jobs=args.jobs)
+    elif args.input is None: run = predict_chunks(model, [load_test()], args.out, 'test.csv', args.format, progress=True, jobs=args.jobs, interval=ranges)
+    else: run = predict_file(model, args.input, args.out, args.chunksize, args.format, progress=True, jobs=args.jobs, interval=ranges)
     for line in run.report.lines(): _err(f'warning: {line}')
-    _err(f'Wrote {run.rows:,} predictions to {run.path} with {meta.describe()} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} houses/s)')
+    with_ranges = '' if ranges is None else f' and their ranges at level {ranges.level:g}'
+    _err(f'Wrote {run.rows:,} predictions{with_ranges} to {run.path} with {meta.describe()} in {run.seconds:.1f} s ({run.rows_per_second:,.0f} houses/s)')
     return 0
 
 # %% ../nbs/08_cli.ipynb #3992a51c

@@ -41,10 +41,11 @@ def _score_fold(spec, # the `ModelSpec` to fit
                 train_rows, # the positions of the rows to fit on
                 valid_rows, # the positions of the rows to score
                ) -> tuple:
-    "`(RMSLE, MAE, seconds)` of a fresh `spec` model fitted on `train_rows` and scored on `valid_rows`, and how long that took."
+    "`(RMSLE, MAE, seconds, prices)` of a fresh `spec` model fitted on `train_rows` and scored on `valid_rows`: how long that took, and its prices of those rows (indexed by position)."
     start = time.perf_counter()
     predicted = make_model(spec).fit(X.iloc[train_rows], y.iloc[train_rows]).predict(X.iloc[valid_rows])
-    return rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted)), time.perf_counter() - start
+    return (rmsle(y.iloc[valid_rows], predicted), float(mean_absolute_error(y.iloc[valid_rows], predicted)), time.perf_counter() - start,
+            pd.Series(predicted, index=valid_rows))
 
 # %% ../nbs/04_evaluate.ipynb #5ec37808
 def _fold_calls(df: pd.DataFrame, # priced houses in the Kaggle format
@@ -52,10 +53,19 @@ def _fold_calls(df: pd.DataFrame, # priced houses in the Kaggle format
                 folds: int, # how many folds
                 seed: int, # the seed that shuffles the rows into folds
                ) -> list:
-    "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds)`."
+    "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds, prices)`."
     df = require_target(df).reset_index(drop=True)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     return [partial(_score_fold, spec, X, y, train_rows, valid_rows) for train_rows, valid_rows in KFold(folds, shuffle=True, random_state=seed).split(X)]
+
+# %% ../nbs/04_evaluate.ipynb #b0019499
+def _out_of_fold(df: pd.DataFrame, # priced houses, as cross-validated
+                 prices: list, # each fold's prices of its held-out rows, indexed by position, in fold order
+                ) -> pd.DataFrame:
+    "The out-of-fold prices of `df`'s houses in its row order: each house's `fold` (1, 2, ...), the price it sold for (`actual`) and the one its fold's model gave it (`predicted`)."
+    priced = pd.concat([pd.DataFrame({'fold': fold, 'predicted': fold_prices}) for fold, fold_prices in enumerate(prices, start=1)])
+    priced = priced.sort_index().reset_index(drop=True)  # the positions of the rows: back in `df`'s order
+    return priced.assign(actual=require_target(df)[TARGET].to_numpy(dtype=float))[['fold', 'actual', 'predicted']]
 
 # %% ../nbs/04_evaluate.ipynb #86905835
 def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, if any, is noted before its folds
@@ -66,18 +76,19 @@ def _cross_validations(frames: list, # `(title, priced houses)` pairs; a title, 
                        bar, # a `progress_bar` over the fits: each fold moves it, with a note of its score
                        extra=(), # calls of no arguments to run in the same pool, after the folds
                       ) -> tuple:
-    "`(metrics, extras)`: of `spec`'s cross-validation on each of `frames`, and the results of `extra`, all in one pool (`in_order_processes`)."
+    "`(metrics, out_of_fold, extras)`: of `spec`'s cross-validation on each of `frames` (`_out_of_fold` of each), and the results of `extra`, all in one pool (`in_order_processes`)."
     calls = [_fold_calls(df, spec, folds, seed) for _, df in frames]
-    scores, results = in_order_processes(sum(calls, []) + list(extra), n_jobs), []
+    scores, results, out_of_fold = in_order_processes(sum(calls, []) + list(extra), n_jobs), [], []
     for title, df in frames:
         if title: progress_note(bar, title)
-        rmsles, maes = [], []
-        for fold, (fold_rmsle, fold_mae, seconds) in zip(range(1, folds + 1), scores):  # the next `folds` scores
-            rmsles.append(fold_rmsle); maes.append(fold_mae)
+        rmsles, maes, prices = [], [], []
+        for fold, (fold_rmsle, fold_mae, seconds, fold_prices) in zip(range(1, folds + 1), scores):  # the next `folds` scores
+            rmsles.append(fold_rmsle); maes.append(fold_mae); prices.append(fold_prices)
             progress_note(bar, f'  fold {fold}/{folds}: RMSLE {fold_rmsle:.4f} in {seconds:.1f} s'); bar.update()
         results.append(dict(model=spec.name, rmsle_cv=float(np.mean(rmsles)), rmsle_cv_std=float(np.std(rmsles)), rmsle_folds=rmsles,
                             mae_cv=float(np.mean(maes)), mae_folds=maes, folds=folds, cv_seed=seed, rows=len(df)))
-    return results, list(scores)
+        out_of_fold.append(_out_of_fold(df, prices))
+    return results, out_of_fold, list(scores)
 
 # %% ../nbs/04_evaluate.ipynb #e4109aa5
 def cross_validate(
@@ -123,13 +134,13 @@ def _views(df: pd.DataFrame, # priced houses in the Kaggle format
            bar, # a `progress_bar` over the fits
            extra=(), # calls of no arguments to run in the same pool, after the folds
           ) -> tuple:
-    "`(metrics, extras)`: `spec`'s cross-validation on all rows of `df` and with the outliers dropped first (`*_outliers_dropped`), and the results of the calls `extra`, in one pool."
+    "`(metrics, out_of_fold, extras)`: `spec`'s cross-validation on all rows of `df` and with the outliers dropped first (`*_outliers_dropped`), the out-of-fold prices of all rows (`_out_of_fold`), and the results of the calls `extra`, in one pool."
     kept = df[~is_outlier(df)]
-    (metrics, dropped), extras = _cross_validations([(f'{spec.name}: all {len(df)} rows', df),
+    (metrics, dropped), (out_of_fold, _), extras = _cross_validations([(f'{spec.name}: all {len(df)} rows', df),
                                                      (f'{spec.name}: {len(kept)} rows, the {len(df) - len(kept)} outliers dropped first', kept)],
                                                     spec, FOLDS, CV_SEED, n_jobs, bar, extra)
     return metrics | dict(rmsle_cv_outliers_dropped=dropped['rmsle_cv'], rmsle_cv_outliers_dropped_std=dropped['rmsle_cv_std'],
-                          rmsle_folds_outliers_dropped=dropped['rmsle_folds'], rows_outliers_dropped=dropped['rows']), extras
+                          rmsle_folds_outliers_dropped=dropped['rmsle_folds'], rows_outliers_dropped=dropped['rows']), out_of_fold, extras
 
 # %% ../nbs/04_evaluate.ipynb #1ca63732
 def both_views(
@@ -161,12 +172,12 @@ def views_and_fit(
     n_jobs: int=1,  # processes to fit the folds and the final model on (-1: one per core)
     progress: bool=False,  # show a bar over the fits, each fold's score and the final fit's seconds, on standard error where a person watches it
 ) -> tuple:
-    "`(metrics, fitted, seconds)`: `both_views` of `model`, and `model` trained on all of `df` in `seconds`, beside the folds."
+    "`(metrics, fitted, seconds, out_of_fold)`: `both_views` of `model`, `model` trained on all of `df` in `seconds` beside the folds, and the out-of-fold prices of all rows (`_out_of_fold`)."
     spec, df = get_spec(model), require_target(df)
     with progress_bar(2 * FOLDS + 1, f'{spec.name}: cross-validation and final fit', 'fit', progress) as bar:
-        metrics, [(fitted, seconds)] = _views(df, spec, n_jobs, bar, [partial(_timed_train, df, spec, seed)])
+        metrics, out_of_fold, [(fitted, seconds)] = _views(df, spec, n_jobs, bar, [partial(_timed_train, df, spec, seed)])
         progress_note(bar, f'  final fit on all {len(df)} rows: {seconds:.1f} s'); bar.update()
-    return metrics, fitted, seconds
+    return metrics, fitted, seconds, out_of_fold
 
 # %% ../nbs/04_evaluate.ipynb #6739baf3
 def evaluate(
@@ -176,7 +187,7 @@ def evaluate(
     progress: bool=False,  # show a bar over the fits, and each fold's score, on standard error where a person watches it
 ) -> dict:
     "Both views of the protocol for `model` (`both_views`), the final fit's seconds and the predict speed."
-    metrics, fitted, fit_seconds = views_and_fit(df, model, n_jobs=n_jobs, progress=progress)
+    metrics, fitted, fit_seconds, _ = views_and_fit(df, model, n_jobs=n_jobs, progress=progress)
     return metrics | dict(fit_seconds=round(fit_seconds, 3), predict_rows_per_second=round(_prediction_speed(fitted, df)))
 
 # %% ../nbs/04_evaluate.ipynb #65b5072f

@@ -23,6 +23,7 @@ from fastcore.basics import patch
 
 from .artifact import artifact_bytes, load_artifact, model_from_bytes, save_artifact
 from .data import HousepricerError, sha256_hex
+from .intervals import CALIBRATION_SHAPE
 from .options import DEFAULT_REGISTRY, MODEL_SUMMARIES, REGISTRY_ENV
 from .utils import OutputError, output_errors, path_kind, write_atomic
 
@@ -51,7 +52,8 @@ _OUTLIERS_DROPPED = dict(rmsle_cv_outliers_dropped=float, rmsle_cv_outliers_drop
 _METRICS = (_ALL_ROWS | {f'{key}?': () for key in _OUTLIERS_DROPPED}, _ALL_ROWS | _OUTLIERS_DROPPED)
 _GATE = (None, dict(champion=None),
          dict(champion=int, champion_model=str, champion_rmsle=float, champion_rescored=bool, delta=float, passed=bool, tolerance=float))
-LOADABLE_SHAPE = dict(version=int, model=str, artifact_sha256=str)  # all that loading and serving a version need
+# all that loading and serving a version need; the price ranges' calibration is missing from versions trained before it
+LOADABLE_SHAPE = dict(version=int, model=str, artifact_sha256=str) | {'intervals?': CALIBRATION_SHAPE}
 METADATA_SHAPE = LOADABLE_SHAPE | dict(created=str, params=dict, features=list, log_target=bool, data_sha256=str, data_rows=int,
                                        metrics=_METRICS, versions=dict, code=dict(housepricer=str, git_commit=(str, None)),
                                        train_seconds=float) | {'gate?': _GATE}
@@ -143,6 +145,7 @@ class Version:
     data_sha256: str | None = None  # the version of its training data
     data_rows: int | None = None  # how many houses it was trained on
     metrics: dict | None = None  # its scores by the evaluation protocol (both views, as `views_and_fit` measures them)
+    intervals: dict | None = dataclasses.field(default=None, repr=False)  # the calibration of its price ranges (`Calibration.to_dict`); `None` if trained before them
     schema: dict | None = dataclasses.field(default=None, repr=False)  # the input schema its model learned (`input_schema`)
     versions: dict | None = None  # the versions of Python and of the packages it was trained with
     code: dict | None = None  # housepricer's version and git commit

@@ -20,6 +20,7 @@ import housepricer
 from .data import TRAIN_SHA256, data_sha256, load_data
 from .evaluate import FOLDS, views_and_fit
 from .gate import GateError, check_tolerance, gate
+from .intervals import calibrate
 from .models import DEFAULT_MODEL, get_spec, input_schema, model_params
 from .options import TOLERANCE
 from .registry import Registry, Verdict, Version
@@ -48,11 +49,12 @@ def build_version(df: pd.DataFrame, # priced houses to score the model on and tr
                   n_jobs: int=1, # processes to fit the folds and the final model on (-1: every core)
                   progress=False, # show each fold's score as it comes
                  ) -> tuple:
-    "`(fitted, metadata)`: `model` scored by the protocol in both views and trained on all of `df` (`views_and_fit`)."
+    "`(fitted, metadata)`: `model` scored by the protocol in both views and trained on all of `df` (`views_and_fit`), its price ranges calibrated on the folds (`calibrate`)."
     spec = get_spec(model)
-    metrics, fitted, seconds = views_and_fit(df, spec, seed, n_jobs=n_jobs, progress=progress)
+    metrics, fitted, seconds, out_of_fold = views_and_fit(df, spec, seed, n_jobs=n_jobs, progress=progress)
     return fitted, Version(None, model=spec.name, params=model_params(spec, seed), features=list(spec.features), log_target=spec.log_target,
-                           data_sha256=data_sha256, data_rows=len(df), metrics=metrics, schema=input_schema(fitted),
+                           data_sha256=data_sha256, data_rows=len(df), metrics=metrics,
+                           intervals=calibrate(out_of_fold).to_dict(), schema=input_schema(fitted),
                            versions=package_versions(), code=dict(housepricer=housepricer.__version__, git_commit=_git_commit()),
                            train_seconds=round(seconds, 3))
 
