@@ -7,7 +7,9 @@ __all__ = ['NEIGHBOURS', 'NEIGHBOURHOOD_WEIGHT', 'PARTS', 'ADDS_UP', 'AT_LEAST',
            'SimilarHouses', 'nearest', 'weighted_median', 'weighted_mode', 'SimilarHousesError', 'keep_similar_houses',
            'similar_houses', 'fill_similar']
 
-# %% ../nbs/02a_similar.ipynb #de92878e
+# %% ../nbs/02a_similar.ipynb #0aaaf1aa
+import warnings
+
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
@@ -16,13 +18,12 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_miss
 from .data import DataError, HousepricerError
 from .utils import frame_of, labels
 
-# %% ../nbs/02a_similar.ipynb #81f07b55
-# Measured in cross-validation from the form's ten fields (`tools/fill_rmsle.py`, linear-lgbm): 5, 10 or 20
-# neighbours, a neighbourhood weight of 1, 2 or 3, and weights or none differ by under 0.004 in RMSLE (0.146-0.150).
+# %% ../nbs/02a_similar.ipynb #ccf5d1ea
+# Chosen in cross-validation from the form's fields (`tools/fill_rmsle.py`): see "Choices" below.
 NEIGHBOURS = 10  # how many similar houses each absent column comes from (more when houses tie with the last)
 NEIGHBOURHOOD_WEIGHT = 2.0  # another neighbourhood counts as much as two other columns' typical spread
 
-# %% ../nbs/02a_similar.ipynb #38a6eabe
+# %% ../nbs/02a_similar.ipynb #d960ed43
 PARTS = {  # a part a house has or not → (the columns that say whether it has it, the part's other columns)
     # A number says "has it" above 0, a category when it is not missing; the first one decides in training.
     'garage': (('GarageCars', 'GarageArea', 'GarageType'), ('GarageYrBlt', 'GarageFinish', 'GarageQual', 'GarageCond')),
@@ -34,30 +35,31 @@ PARTS = {  # a part a house has or not → (the columns that say whether it has 
     'second floor': (('2ndFlrSF',), ('HouseStyle', 'MSSubClass')),
 }
 
-# %% ../nbs/02a_similar.ipynb #807586a7
+# %% ../nbs/02a_similar.ipynb #d425b359
 ADDS_UP = (  # a total and its parts, the first part first
     ('GrLivArea', ('1stFlrSF', '2ndFlrSF', 'LowQualFinSF')),
     ('TotalBsmtSF', ('BsmtUnfSF', 'BsmtFinSF1', 'BsmtFinSF2')),
 )
 
-# %% ../nbs/02a_similar.ipynb #6815dd22
+# %% ../nbs/02a_similar.ipynb #39eabbf5
 AT_LEAST = (  # a column and the columns whose sum it is at least
     ('YearRemodAdd', ('YearBuilt',)), ('YrSold', ('YearRemodAdd',)), ('YrSold', ('YearBuilt',)),
     ('GarageYrBlt', ('YearBuilt',)), ('YrSold', ('GarageYrBlt',)),
     ('TotRmsAbvGrd', ('BedroomAbvGr', 'KitchenAbvGr')),
 )
 
-# %% ../nbs/02a_similar.ipynb #b9857195
+# %% ../nbs/02a_similar.ipynb #e76515dd
 def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN` for missing
                  ) -> np.ndarray:
     "Per column of `numbers`: the spread of its middle half (IQR / 1.349), else its standard deviation, else 1."
-    with np.errstate(invalid='ignore'):
-        low, high = np.nanpercentile(numbers, [25, 75], axis=0) if len(numbers) else (np.zeros(numbers.shape[1]),) * 2
-        spread = np.nanstd(numbers, axis=0) if len(numbers) else np.zeros(numbers.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)  # a column missing in every house has no spread: it gets 1
+        low, high = np.nanpercentile(numbers, [25, 75], axis=0)
+        spread = np.nanstd(numbers, axis=0)
     middle = (high - low) / 1.349
     return np.where(middle > 0, middle, np.where(spread > 0, spread, 1.0))
 
-# %% ../nbs/02a_similar.ipynb #3864e213
+# %% ../nbs/02a_similar.ipynb #7ff9d37c
 def category_codes(values: np.ndarray, # a category column's clean values: text codes, `NaN` for missing
                    levels: list, # the levels seen in training, in their order
                   ) -> np.ndarray:
@@ -65,13 +67,13 @@ def category_codes(values: np.ndarray, # a category column's clean values: text 
     position = {level: i for i, level in enumerate(levels)}
     return np.fromiter((-1 if value != value else position.get(value, -2) for value in values), dtype='int16', count=len(values))
 
-# %% ../nbs/02a_similar.ipynb #2e8dbc24
+# %% ../nbs/02a_similar.ipynb #9f69445f
 class SimilarHouses:
     "The clean columns of a model's training houses, to fill the columns a house does not give from the houses most like it."
     def __init__(self, reads=FEATURES, # the columns the model reads: those `fill` completes
                 ): self.reads = list(reads)
 
-# %% ../nbs/02a_similar.ipynb #c4c5a09d
+# %% ../nbs/02a_similar.ipynb #dec2e7ba
 @patch
 def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clean: each column of `FEATURES` they have is kept
        ) -> SimilarHouses:
@@ -79,14 +81,14 @@ def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clea
     kept = clean(X[labels([column for column in FEATURES if column in X.columns])])
     self.number_columns_ = [column for column in NUMERIC if column in kept.columns]
     self.category_columns_ = [column for column in CATEGORICAL if column in kept.columns]
-    self.numbers_ = kept[labels(self.number_columns_)].to_numpy('float64').reshape(len(kept), -1)
+    self.numbers_ = kept[labels(self.number_columns_)].to_numpy('float64')
     self.levels_ = [sorted(kept[column].dropna().unique().tolist()) for column in self.category_columns_]
     self.codes_ = np.column_stack([category_codes(kept[column].to_numpy(), levels) for column, levels in zip(self.category_columns_, self.levels_)]
                                   + [np.empty((len(kept), 0), 'int16')])
     self.scales_ = robust_scales(self.numbers_)
     return self
 
-# %% ../nbs/02a_similar.ipynb #8b933a7b
+# %% ../nbs/02a_similar.ipynb #eb422481
 @patch
 def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES` the houses give
                       values: np.ndarray, # its clean values, one per house
@@ -101,7 +103,7 @@ def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES`
     weight = NEIGHBOURHOOD_WEIGHT if column == 'Neighborhood' else 1.0
     return weight * (category_codes(values, self.levels_[j])[:, None] != self.codes_[:, j])
 
-# %% ../nbs/02a_similar.ipynb #70656b35
+# %% ../nbs/02a_similar.ipynb #8aebd2b7
 @patch
 def distances(self: SimilarHouses, given: dict, # clean columns the houses give (`clean_columns`), by name: those not kept are left out
               houses: int, # how many houses
@@ -112,7 +114,7 @@ def distances(self: SimilarHouses, given: dict, # clean columns the houses give 
         if column in self.number_columns_ or column in self.category_columns_: far += self._column_distances(column, values)
     return far
 
-# %% ../nbs/02a_similar.ipynb #89a654a1
+# %% ../nbs/02a_similar.ipynb #a62f9663
 def nearest(order: np.ndarray, # training rows, nearest first
             distances: np.ndarray, # each training row's distance
             admits: np.ndarray | None=None, # which training rows may be taken (booleans), `None` for all
@@ -122,7 +124,7 @@ def nearest(order: np.ndarray, # training rows, nearest first
     if len(rows) <= NEIGHBOURS: return rows
     return rows[:NEIGHBOURS + int(np.searchsorted(distances[rows[NEIGHBOURS:]], distances[rows[NEIGHBOURS - 1]], side='right'))]
 
-# %% ../nbs/02a_similar.ipynb #ae330a73
+# %% ../nbs/02a_similar.ipynb #a5360fc4
 def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for missing
                     weights: np.ndarray, # one weight per similar house
                    ) -> np.ndarray:
@@ -133,7 +135,7 @@ def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for m
     at = np.minimum((cumulative < cumulative[-1] / 2).sum(axis=0), len(values) - 1)
     return np.where(cumulative[-1] > 0, ranked[at, np.arange(values.shape[1])], np.nan)
 
-# %% ../nbs/02a_similar.ipynb #9e559527
+# %% ../nbs/02a_similar.ipynb #dc2987a2
 def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes, -1 for missing
                   weights: np.ndarray, # one weight per similar house
                  ) -> np.ndarray:
@@ -144,13 +146,13 @@ def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes
     totals = np.bincount(bins.ravel(), np.repeat(weights, columns), minlength=width * columns).reshape(columns, width)
     return (totals.argmax(axis=1) - 1).astype('int16')
 
-# %% ../nbs/02a_similar.ipynb #508e2f80
+# %% ../nbs/02a_similar.ipynb #e8281e91
 @patch
 def _has_part(self: SimilarHouses, part: str) -> np.ndarray:
     "Whether each training house has `part` (a key of `PARTS`): the first column that says so, above 0."
     return self.numbers_[:, self.number_columns_.index(PARTS[part][0][0])] > 0
 
-# %% ../nbs/02a_similar.ipynb #c1a3de28
+# %% ../nbs/02a_similar.ipynb #0f4c0405
 @patch
 def _groups(self: SimilarHouses) -> list:
     "The columns filled together, as `(part, has_part, number columns, category columns)` (indices): first those of no part (`part` and `has_part` `None`), then each part's."
@@ -161,7 +163,7 @@ def _groups(self: SimilarHouses) -> list:
     rest = [[j for j in range(len(kept)) if j not in in_part[kind]] for kind, kept in enumerate((self.number_columns_, self.category_columns_))]
     return [(None, None, *rest), *parts]
 
-# %% ../nbs/02a_similar.ipynb #9234b90e
+# %% ../nbs/02a_similar.ipynb #e95f4179
 @patch
 def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (training rows)
                weights: np.ndarray, # their weights
@@ -174,7 +176,7 @@ def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (trai
     if at_numbers: numbers[at_numbers] = weighted_median(self.numbers_[np.ix_(rows, at_numbers)], weights)
     if at_codes: codes[at_codes] = weighted_mode(self.codes_[np.ix_(rows, at_codes)], weights)
 
-# %% ../nbs/02a_similar.ipynb #64062d52
+# %% ../nbs/02a_similar.ipynb #b7ab4299
 @patch
 def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance to each training house
              has: dict, # part → whether the house has it, or `None` to ask its similar houses
@@ -193,21 +195,21 @@ def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance 
         self._fill_from(rows, weight[rows], numbers, numbers_at, codes, codes_at)
     return numbers, codes
 
-# %% ../nbs/02a_similar.ipynb #0481579d
+# %% ../nbs/02a_similar.ipynb #ec74067f
 def _says_has(values: np.ndarray) -> np.ndarray:
     "Whether a column's clean values say that a house has the part: a number above 0, a category not missing."
     if values.dtype.kind == 'f':
         with np.errstate(invalid='ignore'): return values > 0
     return ~is_missing(values)
 
-# %% ../nbs/02a_similar.ipynb #f29d80c7
+# %% ../nbs/02a_similar.ipynb #b68653ff
 def _given_parts(given: dict, # the clean columns the houses give, by name
                 ) -> dict:
     "`PARTS` → whether each house has it (booleans), by the first of the part's columns that is given; `None` where none is."
     def first(says): return next((column for column in says if column in given), None)
     return {part: None if first(says) is None else _says_has(given[first(says)]) for part, (says, _) in PARTS.items()}
 
-# %% ../nbs/02a_similar.ipynb #04334dfb
+# %% ../nbs/02a_similar.ipynb #cd2d465c
 def _add_up(columns: dict, # every column of the houses, by name, the filled ones changed in place
             given: set, # the columns the houses give
             total: str, # a total of `ADDS_UP`
@@ -226,7 +228,7 @@ def _add_up(columns: dict, # every column of the houses, by name, the filled one
     whole[np.arange(len(whole)), scaled.argmax(axis=1)] += left - whole.sum(axis=1)  # the largest takes what rounding leaves
     for j, part in enumerate(absent): columns[part] = np.where(np.isnan(left), columns[part], whole[:, j])
 
-# %% ../nbs/02a_similar.ipynb #5b956f77
+# %% ../nbs/02a_similar.ipynb #a7cf700c
 def _at_least(columns: dict, # every column of the houses, by name, the filled ones changed in place
               given: set, # the columns the houses give
               larger: str, # a column of `AT_LEAST`
@@ -240,7 +242,7 @@ def _at_least(columns: dict, # every column of the houses, by name, the filled o
         others = sum((columns[other] for other in smaller if other != column), 0.0)
         columns[column] = kept(columns[column], np.maximum(columns[larger] - others, 0), np.minimum)
 
-# %% ../nbs/02a_similar.ipynb #fc1ce4cb
+# %% ../nbs/02a_similar.ipynb #d58b809e
 @patch
 def _complete(self: SimilarHouses, given: dict, # the clean columns the houses give
               houses: int, # how many houses
@@ -259,7 +261,7 @@ def _complete(self: SimilarHouses, given: dict, # the clean columns the houses g
         if {larger, *smaller} <= known: _at_least(columns, set(given), larger, smaller)
     return columns
 
-# %% ../nbs/02a_similar.ipynb #dad567e4
+# %% ../nbs/02a_similar.ipynb #d1a499f0
 @patch
 def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
          name: str='data', # what to call `houses` in messages
@@ -273,11 +275,11 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
     complete = self._complete({column: values for column, values in columns.items() if column in known}, len(houses))
     return frame_of({**columns, **{column: complete[column] for column in absent}}, houses.index), [tuple(absent)] * len(houses)
 
-# %% ../nbs/02a_similar.ipynb #b152aebe
+# %% ../nbs/02a_similar.ipynb #03fa006f
 class SimilarHousesError(HousepricerError):
     "A model that keeps no similar houses (trained before models kept them): it cannot fill the columns a house does not give."
 
-# %% ../nbs/02a_similar.ipynb #8a05864f
+# %% ../nbs/02a_similar.ipynb #2176bf11
 def keep_similar_houses(model, # a fitted model (`make_model`)
                         houses: pd.DataFrame, # the houses it was trained on
                         reads=FEATURES, # the columns it reads
@@ -286,7 +288,7 @@ def keep_similar_houses(model, # a fitted model (`make_model`)
     model.similar_houses_ = SimilarHouses(reads).fit(houses)
     return model
 
-# %% ../nbs/02a_similar.ipynb #32afea77
+# %% ../nbs/02a_similar.ipynb #c594c286
 def similar_houses(model, # a fitted model (`train`, `load_model`)
                   ) -> SimilarHouses:
     "The `SimilarHouses` that `model` keeps; a `SimilarHousesError` if it keeps none."
@@ -294,7 +296,7 @@ def similar_houses(model, # a fitted model (`train`, `load_model`)
     if found is not None: return found
     raise SimilarHousesError('the model keeps no similar houses to fill absent columns from (it was trained by an older housepricer): train it again')
 
-# %% ../nbs/02a_similar.ipynb #d27d35d0
+# %% ../nbs/02a_similar.ipynb #a55fc0d9
 def fill_similar(model, # a fitted model that keeps its similar houses (`train`, `load_model`)
                  houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
                  name: str='data', # what to call `houses` in messages
