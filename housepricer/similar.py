@@ -7,7 +7,7 @@ __all__ = ['NEIGHBOURS', 'NEIGHBOURHOOD_WEIGHT', 'PARTS', 'ADDS_UP', 'AT_LEAST',
            'SimilarHouses', 'nearest', 'weighted_median', 'weighted_mode', 'SimilarHousesError', 'keep_similar_houses',
            'similar_houses', 'fill_similar']
 
-# %% ../nbs/02a_similar.ipynb #f7ecf974
+# %% ../nbs/02a_similar.ipynb #41ceb7e1
 import warnings
 
 import numpy as np
@@ -18,12 +18,12 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_miss
 from .data import DataError, HousepricerError
 from .utils import frame_of, labels
 
-# %% ../nbs/02a_similar.ipynb #fa504e62
+# %% ../nbs/02a_similar.ipynb #13898428
 # Chosen in cross-validation from the form's fields (`tools/fill_rmsle.py`): see "Choices" below.
 NEIGHBOURS = 10  # how many similar houses each absent column comes from (more when houses tie with the last)
 NEIGHBOURHOOD_WEIGHT = 2.0  # another neighbourhood counts as much as two other columns' typical spread
 
-# %% ../nbs/02a_similar.ipynb #654983fd
+# %% ../nbs/02a_similar.ipynb #fbdc10d4
 PARTS = {  # a part a house has or not → (the columns that say whether it has it, the part's other columns)
     # A number says "has it" above 0, a category when it is not missing; the first one decides in training.
     'garage': (('GarageCars', 'GarageArea', 'GarageType'), ('GarageYrBlt', 'GarageFinish', 'GarageQual', 'GarageCond')),
@@ -35,20 +35,20 @@ PARTS = {  # a part a house has or not → (the columns that say whether it has 
     'second floor': (('2ndFlrSF',), ('HouseStyle', 'MSSubClass')),
 }
 
-# %% ../nbs/02a_similar.ipynb #b9813820
+# %% ../nbs/02a_similar.ipynb #86360c58
 ADDS_UP = (  # a total and its parts, the first part first
     ('GrLivArea', ('1stFlrSF', '2ndFlrSF', 'LowQualFinSF')),
     ('TotalBsmtSF', ('BsmtUnfSF', 'BsmtFinSF1', 'BsmtFinSF2')),
 )
 
-# %% ../nbs/02a_similar.ipynb #ade7a37e
+# %% ../nbs/02a_similar.ipynb #b509b169
 AT_LEAST = (  # a column and the columns whose sum it is at least
     ('YearRemodAdd', ('YearBuilt',)), ('YrSold', ('YearRemodAdd',)), ('YrSold', ('YearBuilt',)),
     ('GarageYrBlt', ('YearBuilt',)), ('YrSold', ('GarageYrBlt',)),
     ('TotRmsAbvGrd', ('BedroomAbvGr', 'KitchenAbvGr')),
 )
 
-# %% ../nbs/02a_similar.ipynb #f6e411b1
+# %% ../nbs/02a_similar.ipynb #e772bc8b
 def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN` for missing
                  ) -> np.ndarray:
     "Per column of `numbers`: the spread of its middle half (IQR / 1.349), else its standard deviation, else 1."
@@ -59,7 +59,7 @@ def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN
     middle = (high - low) / 1.349
     return np.where(middle > 0, middle, np.where(spread > 0, spread, 1.0))
 
-# %% ../nbs/02a_similar.ipynb #402d27fa
+# %% ../nbs/02a_similar.ipynb #fca6014d
 def category_codes(values: np.ndarray, # a category column's clean values: text codes, `NaN` for missing
                    levels: list, # the levels seen in training, in their order
                   ) -> np.ndarray:
@@ -67,13 +67,13 @@ def category_codes(values: np.ndarray, # a category column's clean values: text 
     position = {level: i for i, level in enumerate(levels)}
     return np.fromiter((-1 if value != value else position.get(value, -2) for value in values), dtype='int16', count=len(values))
 
-# %% ../nbs/02a_similar.ipynb #a0b63c45
+# %% ../nbs/02a_similar.ipynb #f43a8a2e
 class SimilarHouses:
     "The clean columns of a model's training houses, to fill the columns a house does not give from the houses most like it."
     def __init__(self, reads=FEATURES, # the columns the model reads: those `fill` completes
                 ): self.reads = list(reads)
 
-# %% ../nbs/02a_similar.ipynb #544a48e8
+# %% ../nbs/02a_similar.ipynb #e1d33317
 @patch
 def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clean: each column of `FEATURES` they have is kept
        ) -> SimilarHouses:
@@ -88,7 +88,7 @@ def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clea
     self.scales_ = robust_scales(self.numbers_)
     return self
 
-# %% ../nbs/02a_similar.ipynb #eb49499d
+# %% ../nbs/02a_similar.ipynb #c31c8bc9
 @patch
 def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES` the houses give
                       values: np.ndarray, # its clean values, one per house
@@ -103,7 +103,7 @@ def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES`
     weight = NEIGHBOURHOOD_WEIGHT if column == 'Neighborhood' else 1.0
     return weight * (category_codes(values, self.levels_[j])[:, None] != self.codes_[:, j])
 
-# %% ../nbs/02a_similar.ipynb #e8d8fcfc
+# %% ../nbs/02a_similar.ipynb #688adf6b
 @patch
 def distances(self: SimilarHouses, given: dict, # clean columns the houses give (`clean_columns`), by name: those not kept are left out
               houses: int, # how many houses
@@ -114,7 +114,7 @@ def distances(self: SimilarHouses, given: dict, # clean columns the houses give 
         if column in self.number_columns_ or column in self.category_columns_: far += self._column_distances(column, values)
     return far
 
-# %% ../nbs/02a_similar.ipynb #660cbca7
+# %% ../nbs/02a_similar.ipynb #8a1811f0
 def nearest(order: np.ndarray, # training rows, nearest first
             distances: np.ndarray, # each training row's distance
             admits: np.ndarray | None=None, # which training rows may be taken (booleans), `None` for all
@@ -124,7 +124,7 @@ def nearest(order: np.ndarray, # training rows, nearest first
     if len(rows) <= NEIGHBOURS: return rows
     return rows[:NEIGHBOURS + int(np.searchsorted(distances[rows[NEIGHBOURS:]], distances[rows[NEIGHBOURS - 1]], side='right'))]
 
-# %% ../nbs/02a_similar.ipynb #5fa780e3
+# %% ../nbs/02a_similar.ipynb #5279e13f
 def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for missing
                     weights: np.ndarray, # one weight per similar house
                    ) -> np.ndarray:
@@ -135,7 +135,7 @@ def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for m
     at = np.minimum((cumulative < cumulative[-1] / 2).sum(axis=0), len(values) - 1)
     return np.where(cumulative[-1] > 0, ranked[at, np.arange(values.shape[1])], np.nan)
 
-# %% ../nbs/02a_similar.ipynb #4412e812
+# %% ../nbs/02a_similar.ipynb #350c3bfa
 def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes, -1 for missing
                   weights: np.ndarray, # one weight per similar house
                  ) -> np.ndarray:
@@ -146,13 +146,13 @@ def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes
     totals = np.bincount(bins.ravel(), np.repeat(weights, columns), minlength=width * columns).reshape(columns, width)
     return (totals.argmax(axis=1) - 1).astype('int16')
 
-# %% ../nbs/02a_similar.ipynb #29df9641
+# %% ../nbs/02a_similar.ipynb #f680b603
 @patch
 def _has_part(self: SimilarHouses, part: str) -> np.ndarray:
     "Whether each training house has `part` (a key of `PARTS`): the first column that says so, above 0."
     return self.numbers_[:, self.number_columns_.index(PARTS[part][0][0])] > 0
 
-# %% ../nbs/02a_similar.ipynb #5e02c3c8
+# %% ../nbs/02a_similar.ipynb #ae13cb33
 @patch
 def _groups(self: SimilarHouses) -> list:
     "The columns filled together, as `(part, has_part, number columns, category columns)` (indices): first those of no part (`part` and `has_part` `None`), then each part's."
@@ -163,7 +163,7 @@ def _groups(self: SimilarHouses) -> list:
     rest = [[j for j in range(len(kept)) if j not in in_part[kind]] for kind, kept in enumerate((self.number_columns_, self.category_columns_))]
     return [(None, None, *rest), *parts]
 
-# %% ../nbs/02a_similar.ipynb #e3106216
+# %% ../nbs/02a_similar.ipynb #6edac9b6
 @patch
 def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (training rows)
                weights: np.ndarray, # their weights
@@ -176,7 +176,7 @@ def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (trai
     if at_numbers: numbers[at_numbers] = weighted_median(self.numbers_[np.ix_(rows, at_numbers)], weights)
     if at_codes: codes[at_codes] = weighted_mode(self.codes_[np.ix_(rows, at_codes)], weights)
 
-# %% ../nbs/02a_similar.ipynb #b7f2458a
+# %% ../nbs/02a_similar.ipynb #d3a99fac
 @patch
 def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance to each training house
              has: dict, # part → whether the house has it, or `None` to ask its similar houses
@@ -189,27 +189,27 @@ def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance 
     for part, has_part, numbers_at, codes_at in groups:
         rows = near
         if part is not None:
-            agrees = np.average(has_part[near], weights=weight[near]) > 0.5 if has[part] is None else has[part]
+            agrees = weight[near] @ has_part[near] > weight[near].sum() / 2 if has[part] is None else has[part]
             rows = nearest(order, distances, has_part == agrees)
             if not len(rows): rows = near  # no training house agrees: the similar houses as they are
         self._fill_from(rows, weight[rows], numbers, numbers_at, codes, codes_at)
     return numbers, codes
 
-# %% ../nbs/02a_similar.ipynb #009694b8
+# %% ../nbs/02a_similar.ipynb #d720db25
 def _says_has(values: np.ndarray) -> np.ndarray:
     "Whether a column's clean values say that a house has the part: a number above 0, a category not missing."
     if values.dtype.kind == 'f':
         with np.errstate(invalid='ignore'): return values > 0
     return ~is_missing(values)
 
-# %% ../nbs/02a_similar.ipynb #c1d85d91
+# %% ../nbs/02a_similar.ipynb #77d3f80a
 def _given_parts(given: dict, # the clean columns the houses give, by name
                 ) -> dict:
     "`PARTS` → whether each house has it (booleans), by the first of the part's columns that is given; `None` where none is."
     def first(says): return next((column for column in says if column in given), None)
     return {part: None if first(says) is None else _says_has(given[first(says)]) for part, (says, _) in PARTS.items()}
 
-# %% ../nbs/02a_similar.ipynb #8ab1dbb5
+# %% ../nbs/02a_similar.ipynb #c1ce2b8a
 def _add_up(columns: dict, # every column of the houses, by name, the filled ones changed in place
             given: set, # the columns the houses give
             total: str, # a total of `ADDS_UP`
@@ -228,7 +228,7 @@ def _add_up(columns: dict, # every column of the houses, by name, the filled one
     whole[np.arange(len(whole)), scaled.argmax(axis=1)] += left - whole.sum(axis=1)  # the largest takes what rounding leaves
     for j, part in enumerate(absent): columns[part] = np.where(np.isnan(left), columns[part], whole[:, j])
 
-# %% ../nbs/02a_similar.ipynb #1a24ee70
+# %% ../nbs/02a_similar.ipynb #72b9d39c
 def _at_least(columns: dict, # every column of the houses, by name, the filled ones changed in place
               given: set, # the columns the houses give
               larger: str, # a column of `AT_LEAST`
@@ -242,7 +242,7 @@ def _at_least(columns: dict, # every column of the houses, by name, the filled o
         others = sum((columns[other] for other in smaller if other != column), 0.0)
         columns[column] = kept(columns[column], np.maximum(columns[larger] - others, 0), np.minimum)
 
-# %% ../nbs/02a_similar.ipynb #ccae650d
+# %% ../nbs/02a_similar.ipynb #793969f6
 @patch
 def _complete(self: SimilarHouses, given: dict, # the clean columns the houses give
               houses: int, # how many houses
@@ -251,9 +251,9 @@ def _complete(self: SimilarHouses, given: dict, # the clean columns the houses g
     far, has, groups = self.distances(given, houses), _given_parts(given), self._groups()
     numbers, codes = (np.empty((houses, len(self.number_columns_))), np.empty((houses, len(self.category_columns_)), dtype='int16'))
     for i in range(houses): numbers[i], codes[i] = self._similar(far[i], {part: None if says is None else says[i] for part, says in has.items()}, groups)
-    columns = {**dict(zip(self.number_columns_, numbers.T)),
-               **{column: np.array([*levels, np.nan], dtype=object)[codes[:, j]] for j, (column, levels) in enumerate(zip(self.category_columns_, self.levels_))},
-               **given}
+    columns = {**dict(zip(self.number_columns_, numbers.T)), **given}
+    for j, (column, levels) in enumerate(zip(self.category_columns_, self.levels_)):
+        if column not in given: columns[column] = np.array([*levels, np.nan], dtype=object)[codes[:, j]]
     known = set(columns)
     for total, parts in ADDS_UP:
         if {total, *parts} <= known: _add_up(columns, set(given), total, parts)
@@ -261,7 +261,7 @@ def _complete(self: SimilarHouses, given: dict, # the clean columns the houses g
         if {larger, *smaller} <= known: _at_least(columns, set(given), larger, smaller)
     return columns
 
-# %% ../nbs/02a_similar.ipynb #346b4bd0
+# %% ../nbs/02a_similar.ipynb #8bbee5d7
 @patch
 def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
          name: str='data', # what to call `houses` in messages
@@ -275,11 +275,11 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
     complete = self._complete({column: values for column, values in columns.items() if column in known}, len(houses))
     return frame_of({**columns, **{column: complete[column] for column in absent}}, houses.index), [tuple(absent)] * len(houses)
 
-# %% ../nbs/02a_similar.ipynb #c4702129
+# %% ../nbs/02a_similar.ipynb #60a8aac3
 class SimilarHousesError(HousepricerError):
     "A model that keeps no similar houses (trained before models kept them): it cannot fill the columns a house does not give."
 
-# %% ../nbs/02a_similar.ipynb #36f6f2a8
+# %% ../nbs/02a_similar.ipynb #ae5b491a
 def keep_similar_houses(model, # a fitted model (`make_model`)
                         houses: pd.DataFrame, # the houses it was trained on
                         reads=FEATURES, # the columns it reads
@@ -288,7 +288,7 @@ def keep_similar_houses(model, # a fitted model (`make_model`)
     model.similar_houses_ = SimilarHouses(reads).fit(houses)
     return model
 
-# %% ../nbs/02a_similar.ipynb #c52b5411
+# %% ../nbs/02a_similar.ipynb #6054761f
 def similar_houses(model, # a fitted model (`train`, `load_model`)
                   ) -> SimilarHouses:
     "The `SimilarHouses` that `model` keeps; a `SimilarHousesError` if it keeps none."
@@ -296,7 +296,7 @@ def similar_houses(model, # a fitted model (`train`, `load_model`)
     if found is not None: return found
     raise SimilarHousesError('the model keeps no similar houses to fill absent columns from (it was trained by an older housepricer): train it again')
 
-# %% ../nbs/02a_similar.ipynb #3dba3296
+# %% ../nbs/02a_similar.ipynb #69a551ca
 def fill_similar(model, # a fitted model that keeps its similar houses (`train`, `load_model`)
                  houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
                  name: str='data', # what to call `houses` in messages
