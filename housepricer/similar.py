@@ -7,7 +7,7 @@ __all__ = ['NEIGHBOURS', 'NEIGHBOURHOOD_WEIGHT', 'PARTS', 'ADDS_UP', 'AT_LEAST',
            'SimilarHouses', 'nearest', 'weighted_median', 'weighted_mode', 'SimilarHousesError', 'keep_similar_houses',
            'similar_houses', 'fill_similar']
 
-# %% ../nbs/02a_similar.ipynb #41ceb7e1
+# %% ../nbs/02a_similar.ipynb #aa9d30b3
 import warnings
 
 import numpy as np
@@ -18,12 +18,12 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_miss
 from .data import DataError, HousepricerError
 from .utils import frame_of, labels
 
-# %% ../nbs/02a_similar.ipynb #13898428
+# %% ../nbs/02a_similar.ipynb #87d27945
 # Chosen in cross-validation from the form's fields (`tools/fill_rmsle.py`): see "Choices" below.
 NEIGHBOURS = 10  # how many similar houses each absent column comes from (more when houses tie with the last)
 NEIGHBOURHOOD_WEIGHT = 2.0  # another neighbourhood counts as much as two other columns' typical spread
 
-# %% ../nbs/02a_similar.ipynb #fbdc10d4
+# %% ../nbs/02a_similar.ipynb #72f3ee23
 PARTS = {  # a part a house has or not → (the columns that say whether it has it, the part's other columns)
     # A number says "has it" above 0, a category when it is not missing; the first one decides in training.
     'garage': (('GarageCars', 'GarageArea', 'GarageType'), ('GarageYrBlt', 'GarageFinish', 'GarageQual', 'GarageCond')),
@@ -35,20 +35,20 @@ PARTS = {  # a part a house has or not → (the columns that say whether it has 
     'second floor': (('2ndFlrSF',), ('HouseStyle', 'MSSubClass')),
 }
 
-# %% ../nbs/02a_similar.ipynb #86360c58
+# %% ../nbs/02a_similar.ipynb #8a524c9c
 ADDS_UP = (  # a total and its parts, the first part first
     ('GrLivArea', ('1stFlrSF', '2ndFlrSF', 'LowQualFinSF')),
     ('TotalBsmtSF', ('BsmtUnfSF', 'BsmtFinSF1', 'BsmtFinSF2')),
 )
 
-# %% ../nbs/02a_similar.ipynb #b509b169
+# %% ../nbs/02a_similar.ipynb #4dc19252
 AT_LEAST = (  # a column and the columns whose sum it is at least
     ('YearRemodAdd', ('YearBuilt',)), ('YrSold', ('YearRemodAdd',)), ('YrSold', ('YearBuilt',)),
     ('GarageYrBlt', ('YearBuilt',)), ('YrSold', ('GarageYrBlt',)),
     ('TotRmsAbvGrd', ('BedroomAbvGr', 'KitchenAbvGr')),
 )
 
-# %% ../nbs/02a_similar.ipynb #e772bc8b
+# %% ../nbs/02a_similar.ipynb #02703d0d
 def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN` for missing
                  ) -> np.ndarray:
     "Per column of `numbers`: the spread of its middle half (IQR / 1.349), else its standard deviation, else 1."
@@ -59,7 +59,7 @@ def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN
     middle = (high - low) / 1.349
     return np.where(middle > 0, middle, np.where(spread > 0, spread, 1.0))
 
-# %% ../nbs/02a_similar.ipynb #fca6014d
+# %% ../nbs/02a_similar.ipynb #ac52452c
 def category_codes(values: np.ndarray, # a category column's clean values: text codes, `NaN` for missing
                    levels: list, # the levels seen in training, in their order
                   ) -> np.ndarray:
@@ -67,13 +67,13 @@ def category_codes(values: np.ndarray, # a category column's clean values: text 
     position = {level: i for i, level in enumerate(levels)}
     return np.fromiter((-1 if value != value else position.get(value, -2) for value in values), dtype='int16', count=len(values))
 
-# %% ../nbs/02a_similar.ipynb #f43a8a2e
+# %% ../nbs/02a_similar.ipynb #7f7797ef
 class SimilarHouses:
     "The clean columns of a model's training houses, to fill the columns a house does not give from the houses most like it."
     def __init__(self, reads=FEATURES, # the columns the model reads: those `fill` completes
                 ): self.reads = list(reads)
 
-# %% ../nbs/02a_similar.ipynb #e1d33317
+# %% ../nbs/02a_similar.ipynb #7c53e1eb
 @patch
 def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clean: each column of `FEATURES` they have is kept
        ) -> SimilarHouses:
@@ -88,7 +88,7 @@ def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clea
     self.scales_ = robust_scales(self.numbers_)
     return self
 
-# %% ../nbs/02a_similar.ipynb #c31c8bc9
+# %% ../nbs/02a_similar.ipynb #e292e8ef
 @patch
 def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES` the houses give
                       values: np.ndarray, # its clean values, one per house
@@ -103,7 +103,7 @@ def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES`
     weight = NEIGHBOURHOOD_WEIGHT if column == 'Neighborhood' else 1.0
     return weight * (category_codes(values, self.levels_[j])[:, None] != self.codes_[:, j])
 
-# %% ../nbs/02a_similar.ipynb #688adf6b
+# %% ../nbs/02a_similar.ipynb #268f515e
 @patch
 def distances(self: SimilarHouses, given: dict, # clean columns the houses give (`clean_columns`), by name: those not kept are left out
               houses: int, # how many houses
@@ -114,7 +114,7 @@ def distances(self: SimilarHouses, given: dict, # clean columns the houses give 
         if column in self.number_columns_ or column in self.category_columns_: far += self._column_distances(column, values)
     return far
 
-# %% ../nbs/02a_similar.ipynb #8a1811f0
+# %% ../nbs/02a_similar.ipynb #98fe27c1
 def nearest(order: np.ndarray, # training rows, nearest first
             distances: np.ndarray, # each training row's distance
             admits: np.ndarray | None=None, # which training rows may be taken (booleans), `None` for all
@@ -124,7 +124,7 @@ def nearest(order: np.ndarray, # training rows, nearest first
     if len(rows) <= NEIGHBOURS: return rows
     return rows[:NEIGHBOURS + int(np.searchsorted(distances[rows[NEIGHBOURS:]], distances[rows[NEIGHBOURS - 1]], side='right'))]
 
-# %% ../nbs/02a_similar.ipynb #5279e13f
+# %% ../nbs/02a_similar.ipynb #79e40e30
 def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for missing
                     weights: np.ndarray, # one weight per similar house
                    ) -> np.ndarray:
@@ -135,7 +135,7 @@ def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for m
     at = np.minimum((cumulative < cumulative[-1] / 2).sum(axis=0), len(values) - 1)
     return np.where(cumulative[-1] > 0, ranked[at, np.arange(values.shape[1])], np.nan)
 
-# %% ../nbs/02a_similar.ipynb #350c3bfa
+# %% ../nbs/02a_similar.ipynb #0bc8d535
 def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes, -1 for missing
                   weights: np.ndarray, # one weight per similar house
                  ) -> np.ndarray:
@@ -146,13 +146,13 @@ def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes
     totals = np.bincount(bins.ravel(), np.repeat(weights, columns), minlength=width * columns).reshape(columns, width)
     return (totals.argmax(axis=1) - 1).astype('int16')
 
-# %% ../nbs/02a_similar.ipynb #f680b603
+# %% ../nbs/02a_similar.ipynb #e1898481
 @patch
 def _has_part(self: SimilarHouses, part: str) -> np.ndarray:
     "Whether each training house has `part` (a key of `PARTS`): the first column that says so, above 0."
     return self.numbers_[:, self.number_columns_.index(PARTS[part][0][0])] > 0
 
-# %% ../nbs/02a_similar.ipynb #ae13cb33
+# %% ../nbs/02a_similar.ipynb #62d5ef9a
 @patch
 def _groups(self: SimilarHouses) -> list:
     "The columns filled together, as `(part, has_part, number columns, category columns)` (indices): first those of no part (`part` and `has_part` `None`), then each part's."
@@ -163,7 +163,7 @@ def _groups(self: SimilarHouses) -> list:
     rest = [[j for j in range(len(kept)) if j not in in_part[kind]] for kind, kept in enumerate((self.number_columns_, self.category_columns_))]
     return [(None, None, *rest), *parts]
 
-# %% ../nbs/02a_similar.ipynb #6edac9b6
+# %% ../nbs/02a_similar.ipynb #f08042ff
 @patch
 def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (training rows)
                weights: np.ndarray, # their weights
@@ -176,7 +176,7 @@ def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (trai
     if at_numbers: numbers[at_numbers] = weighted_median(self.numbers_[np.ix_(rows, at_numbers)], weights)
     if at_codes: codes[at_codes] = weighted_mode(self.codes_[np.ix_(rows, at_codes)], weights)
 
-# %% ../nbs/02a_similar.ipynb #d3a99fac
+# %% ../nbs/02a_similar.ipynb #047a4986
 @patch
 def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance to each training house
              has: dict, # part → whether the house has it, or `None` to ask its similar houses
@@ -195,21 +195,21 @@ def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance 
         self._fill_from(rows, weight[rows], numbers, numbers_at, codes, codes_at)
     return numbers, codes
 
-# %% ../nbs/02a_similar.ipynb #d720db25
+# %% ../nbs/02a_similar.ipynb #7e02aa36
 def _says_has(values: np.ndarray) -> np.ndarray:
     "Whether a column's clean values say that a house has the part: a number above 0, a category not missing."
     if values.dtype.kind == 'f':
         with np.errstate(invalid='ignore'): return values > 0
     return ~is_missing(values)
 
-# %% ../nbs/02a_similar.ipynb #77d3f80a
+# %% ../nbs/02a_similar.ipynb #8a768ffc
 def _given_parts(given: dict, # the clean columns the houses give, by name
                 ) -> dict:
     "`PARTS` → whether each house has it (booleans), by the first of the part's columns that is given; `None` where none is."
     def first(says): return next((column for column in says if column in given), None)
     return {part: None if first(says) is None else _says_has(given[first(says)]) for part, (says, _) in PARTS.items()}
 
-# %% ../nbs/02a_similar.ipynb #c1ce2b8a
+# %% ../nbs/02a_similar.ipynb #13f2e49d
 def _add_up(columns: dict, # every column of the houses, by name, the filled ones changed in place
             given: set, # the columns the houses give
             total: str, # a total of `ADDS_UP`
@@ -228,7 +228,7 @@ def _add_up(columns: dict, # every column of the houses, by name, the filled one
     whole[np.arange(len(whole)), scaled.argmax(axis=1)] += left - whole.sum(axis=1)  # the largest takes what rounding leaves
     for j, part in enumerate(absent): columns[part] = np.where(np.isnan(left), columns[part], whole[:, j])
 
-# %% ../nbs/02a_similar.ipynb #72b9d39c
+# %% ../nbs/02a_similar.ipynb #de40de27
 def _at_least(columns: dict, # every column of the houses, by name, the filled ones changed in place
               given: set, # the columns the houses give
               larger: str, # a column of `AT_LEAST`
@@ -242,7 +242,7 @@ def _at_least(columns: dict, # every column of the houses, by name, the filled o
         others = sum((columns[other] for other in smaller if other != column), 0.0)
         columns[column] = kept(columns[column], np.maximum(columns[larger] - others, 0), np.minimum)
 
-# %% ../nbs/02a_similar.ipynb #793969f6
+# %% ../nbs/02a_similar.ipynb #77f90958
 @patch
 def _complete(self: SimilarHouses, given: dict, # the clean columns the houses give
               houses: int, # how many houses
@@ -261,7 +261,7 @@ def _complete(self: SimilarHouses, given: dict, # the clean columns the houses g
         if {larger, *smaller} <= known: _at_least(columns, set(given), larger, smaller)
     return columns
 
-# %% ../nbs/02a_similar.ipynb #8bbee5d7
+# %% ../nbs/02a_similar.ipynb #ddf16b9c
 @patch
 def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
          name: str='data', # what to call `houses` in messages
@@ -275,11 +275,11 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
     complete = self._complete({column: values for column, values in columns.items() if column in known}, len(houses))
     return frame_of({**columns, **{column: complete[column] for column in absent}}, houses.index), [tuple(absent)] * len(houses)
 
-# %% ../nbs/02a_similar.ipynb #60a8aac3
+# %% ../nbs/02a_similar.ipynb #f2faa3bf
 class SimilarHousesError(HousepricerError):
     "A model that keeps no similar houses (trained before models kept them): it cannot fill the columns a house does not give."
 
-# %% ../nbs/02a_similar.ipynb #ae5b491a
+# %% ../nbs/02a_similar.ipynb #b849ff3e
 def keep_similar_houses(model, # a fitted model (`make_model`)
                         houses: pd.DataFrame, # the houses it was trained on
                         reads=FEATURES, # the columns it reads
@@ -288,7 +288,7 @@ def keep_similar_houses(model, # a fitted model (`make_model`)
     model.similar_houses_ = SimilarHouses(reads).fit(houses)
     return model
 
-# %% ../nbs/02a_similar.ipynb #6054761f
+# %% ../nbs/02a_similar.ipynb #7ebcba5a
 def similar_houses(model, # a fitted model (`train`, `load_model`)
                   ) -> SimilarHouses:
     "The `SimilarHouses` that `model` keeps; a `SimilarHousesError` if it keeps none."
@@ -296,7 +296,7 @@ def similar_houses(model, # a fitted model (`train`, `load_model`)
     if found is not None: return found
     raise SimilarHousesError('the model keeps no similar houses to fill absent columns from (it was trained by an older housepricer): train it again')
 
-# %% ../nbs/02a_similar.ipynb #69a551ca
+# %% ../nbs/02a_similar.ipynb #2b83c7a4
 def fill_similar(model, # a fitted model that keeps its similar houses (`train`, `load_model`)
                  houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
                  name: str='data', # what to call `houses` in messages
