@@ -7,7 +7,7 @@ __all__ = ['NEIGHBOURS', 'NEIGHBOURHOOD_WEIGHT', 'PARTS', 'ADDS_UP', 'AT_LEAST',
            'SimilarHouses', 'nearest', 'weighted_median', 'weighted_mode', 'SimilarHousesError', 'keep_similar_houses',
            'similar_houses', 'fill_similar']
 
-# %% ../nbs/02a_similar.ipynb #aa9d30b3
+# %% ../nbs/02a_similar.ipynb #e0a47aa1
 import warnings
 
 import numpy as np
@@ -18,12 +18,12 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_miss
 from .data import DataError, HousepricerError
 from .utils import frame_of, labels
 
-# %% ../nbs/02a_similar.ipynb #87d27945
+# %% ../nbs/02a_similar.ipynb #a808cb23
 # Chosen in cross-validation from the form's fields (`tools/fill_rmsle.py`): see "Choices" below.
 NEIGHBOURS = 10  # how many similar houses each absent column comes from (more when houses tie with the last)
 NEIGHBOURHOOD_WEIGHT = 2.0  # another neighbourhood counts as much as two other columns' typical spread
 
-# %% ../nbs/02a_similar.ipynb #72f3ee23
+# %% ../nbs/02a_similar.ipynb #5ed13739
 PARTS = {  # a part a house has or not → (the columns that say whether it has it, the part's other columns)
     # A number says "has it" above 0, a category when it is not missing; the first one decides in training.
     'garage': (('GarageCars', 'GarageArea', 'GarageType'), ('GarageYrBlt', 'GarageFinish', 'GarageQual', 'GarageCond')),
@@ -35,20 +35,20 @@ PARTS = {  # a part a house has or not → (the columns that say whether it has 
     'second floor': (('2ndFlrSF',), ('HouseStyle', 'MSSubClass')),
 }
 
-# %% ../nbs/02a_similar.ipynb #8a524c9c
+# %% ../nbs/02a_similar.ipynb #35640ef8
 ADDS_UP = (  # a total and its parts, the first part first
     ('GrLivArea', ('1stFlrSF', '2ndFlrSF', 'LowQualFinSF')),
     ('TotalBsmtSF', ('BsmtUnfSF', 'BsmtFinSF1', 'BsmtFinSF2')),
 )
 
-# %% ../nbs/02a_similar.ipynb #4dc19252
+# %% ../nbs/02a_similar.ipynb #cb0b8182
 AT_LEAST = (  # a column and the columns whose sum it is at least
     ('YearRemodAdd', ('YearBuilt',)), ('YrSold', ('YearRemodAdd',)), ('YrSold', ('YearBuilt',)),
     ('GarageYrBlt', ('YearBuilt',)), ('YrSold', ('GarageYrBlt',)),
     ('TotRmsAbvGrd', ('BedroomAbvGr', 'KitchenAbvGr')),
 )
 
-# %% ../nbs/02a_similar.ipynb #02703d0d
+# %% ../nbs/02a_similar.ipynb #f5955cf5
 def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN` for missing
                  ) -> np.ndarray:
     "Per column of `numbers`: the spread of its middle half (IQR / 1.349), else its standard deviation, else 1."
@@ -59,7 +59,7 @@ def robust_scales(numbers: np.ndarray, # training houses × number columns, `NaN
     middle = (high - low) / 1.349
     return np.where(middle > 0, middle, np.where(spread > 0, spread, 1.0))
 
-# %% ../nbs/02a_similar.ipynb #ac52452c
+# %% ../nbs/02a_similar.ipynb #b81d0153
 def category_codes(values: np.ndarray, # a category column's clean values: text codes, `NaN` for missing
                    levels: list, # the levels seen in training, in their order
                   ) -> np.ndarray:
@@ -67,13 +67,13 @@ def category_codes(values: np.ndarray, # a category column's clean values: text 
     position = {level: i for i, level in enumerate(levels)}
     return np.fromiter((-1 if value != value else position.get(value, -2) for value in values), dtype='int16', count=len(values))
 
-# %% ../nbs/02a_similar.ipynb #7f7797ef
+# %% ../nbs/02a_similar.ipynb #107b9e8a
 class SimilarHouses:
     "The clean columns of a model's training houses, to fill the columns a house does not give from the houses most like it."
     def __init__(self, reads=FEATURES, # the columns the model reads: those `fill` completes
                 ): self.reads = list(reads)
 
-# %% ../nbs/02a_similar.ipynb #7c53e1eb
+# %% ../nbs/02a_similar.ipynb #9f402e6c
 @patch
 def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clean: each column of `FEATURES` they have is kept
        ) -> SimilarHouses:
@@ -88,7 +88,7 @@ def fit(self: SimilarHouses, X: pd.DataFrame, # the training houses, raw or clea
     self.scales_ = robust_scales(self.numbers_)
     return self
 
-# %% ../nbs/02a_similar.ipynb #e292e8ef
+# %% ../nbs/02a_similar.ipynb #455ff70a
 @patch
 def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES` the houses give
                       values: np.ndarray, # its clean values, one per house
@@ -103,39 +103,45 @@ def _column_distances(self: SimilarHouses, column: str, # a column of `FEATURES`
     weight = NEIGHBOURHOOD_WEIGHT if column == 'Neighborhood' else 1.0
     return weight * (category_codes(values, self.levels_[j])[:, None] != self.codes_[:, j])
 
-# %% ../nbs/02a_similar.ipynb #268f515e
+# %% ../nbs/02a_similar.ipynb #3604d5dc
 @patch
-def distances(self: SimilarHouses, given: dict, # clean columns the houses give (`clean_columns`), by name: those not kept are left out
+def distances(self: SimilarHouses, values: dict, # clean columns of the houses (`clean_columns`), by name: those not kept are left out
               houses: int, # how many houses
+              given: dict | None=None, # by column of `values`: whether each house gives its value (booleans); `None`: all do
              ) -> np.ndarray:
     "How far each house is from each training house on the columns it gives (houses × training houses): the sum over those columns."
     far = np.zeros((houses, len(self.numbers_)))
-    for column, values in given.items():
-        if column in self.number_columns_ or column in self.category_columns_: far += self._column_distances(column, values)
+    for column, column_values in values.items():
+        if column not in self.number_columns_ and column not in self.category_columns_: continue
+        if houses == 1: apart = self._column_distances(column, column_values)
+        else:  # each distinct value compared once: the variants of a house that explanations price share theirs
+            codes, distinct = pd.factorize(column_values, use_na_sentinel=False)
+            apart = self._column_distances(column, np.asarray(distinct, dtype=column_values.dtype))[codes]
+        far += apart if given is None else np.where(given[column][:, None], apart, 0)
     return far
 
-# %% ../nbs/02a_similar.ipynb #98fe27c1
-def nearest(order: np.ndarray, # training rows, nearest first
-            distances: np.ndarray, # each training row's distance
-            admits: np.ndarray | None=None, # which training rows may be taken (booleans), `None` for all
+# %% ../nbs/02a_similar.ipynb #d43d854d
+def nearest(distances: np.ndarray, # each training house's distance
+            admits: np.ndarray | None=None, # which training houses may be taken (booleans), `None` for all
            ) -> np.ndarray:
-    "The first `NEIGHBOURS` rows of `order` that `admits`, and those after them as near as the last."
-    rows = order if admits is None else order[admits[order]]
-    if len(rows) <= NEIGHBOURS: return rows
-    return rows[:NEIGHBOURS + int(np.searchsorted(distances[rows[NEIGHBOURS:]], distances[rows[NEIGHBOURS - 1]], side='right'))]
+    "The rows of the `NEIGHBOURS` training houses that `admits` with the smallest `distances`, and of every other as near as the last, in row order."
+    candidates = distances if admits is None else np.where(admits, distances, np.inf)
+    within = np.partition(candidates, NEIGHBOURS - 1)[NEIGHBOURS - 1] if len(candidates) > NEIGHBOURS else np.inf
+    rows = np.flatnonzero(candidates <= within)
+    return rows if admits is None else rows[admits[rows]]
 
-# %% ../nbs/02a_similar.ipynb #79e40e30
+# %% ../nbs/02a_similar.ipynb #6f53445d
 def weighted_median(values: np.ndarray, # similar houses × columns, `NaN` for missing
                     weights: np.ndarray, # one weight per similar house
                    ) -> np.ndarray:
     "Per column: the lowest of `values` at which the weights of the values up to it reach half of all; `NaN` where all are missing."
-    order = np.argsort(values, axis=0, kind='stable')  # missing values last
-    ranked = np.take_along_axis(values, order, axis=0)
+    order, columns = np.argsort(values, axis=0, kind='stable'), np.arange(values.shape[1])  # missing values last
+    ranked = values[order, columns]
     cumulative = np.cumsum(np.where(np.isnan(ranked), 0.0, weights[order]), axis=0)
     at = np.minimum((cumulative < cumulative[-1] / 2).sum(axis=0), len(values) - 1)
-    return np.where(cumulative[-1] > 0, ranked[at, np.arange(values.shape[1])], np.nan)
+    return np.where(cumulative[-1] > 0, ranked[at, columns], np.nan)
 
-# %% ../nbs/02a_similar.ipynb #0bc8d535
+# %% ../nbs/02a_similar.ipynb #c524cf0b
 def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes, -1 for missing
                   weights: np.ndarray, # one weight per similar house
                  ) -> np.ndarray:
@@ -146,13 +152,13 @@ def weighted_mode(codes: np.ndarray, # similar houses × columns: category codes
     totals = np.bincount(bins.ravel(), np.repeat(weights, columns), minlength=width * columns).reshape(columns, width)
     return (totals.argmax(axis=1) - 1).astype('int16')
 
-# %% ../nbs/02a_similar.ipynb #e1898481
+# %% ../nbs/02a_similar.ipynb #6a8a3ed1
 @patch
 def _has_part(self: SimilarHouses, part: str) -> np.ndarray:
     "Whether each training house has `part` (a key of `PARTS`): the first column that says so, above 0."
     return self.numbers_[:, self.number_columns_.index(PARTS[part][0][0])] > 0
 
-# %% ../nbs/02a_similar.ipynb #62d5ef9a
+# %% ../nbs/02a_similar.ipynb #734234a5
 @patch
 def _groups(self: SimilarHouses) -> list:
     "The columns filled together, as `(part, has_part, number columns, category columns)` (indices): first those of no part (`part` and `has_part` `None`), then each part's."
@@ -163,7 +169,7 @@ def _groups(self: SimilarHouses) -> list:
     rest = [[j for j in range(len(kept)) if j not in in_part[kind]] for kind, kept in enumerate((self.number_columns_, self.category_columns_))]
     return [(None, None, *rest), *parts]
 
-# %% ../nbs/02a_similar.ipynb #f08042ff
+# %% ../nbs/02a_similar.ipynb #d21f4e54
 @patch
 def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (training rows)
                weights: np.ndarray, # their weights
@@ -173,113 +179,134 @@ def _fill_from(self: SimilarHouses, rows: np.ndarray, # the similar houses (trai
                at_codes: list, # which category columns to fill
               ):
     "Fill columns `at_numbers` and `at_codes` of one house from the training houses `rows`, weighing `weights`."
-    if at_numbers: numbers[at_numbers] = weighted_median(self.numbers_[np.ix_(rows, at_numbers)], weights)
-    if at_codes: codes[at_codes] = weighted_mode(self.codes_[np.ix_(rows, at_codes)], weights)
+    if at_numbers: numbers[at_numbers] = weighted_median(self.numbers_[rows][:, at_numbers], weights)
+    if at_codes: codes[at_codes] = weighted_mode(self.codes_[rows][:, at_codes], weights)
 
-# %% ../nbs/02a_similar.ipynb #047a4986
+# %% ../nbs/02a_similar.ipynb #20325b62
 @patch
 def _similar(self: SimilarHouses, distances: np.ndarray, # the house's distance to each training house
              has: dict, # part → whether the house has it, or `None` to ask its similar houses
              groups: list, # the columns filled together (`_groups`)
             ) -> tuple:
     "`(numbers, codes)` of one house: every column from its similar houses, a part's columns from those that agree on whether they have it."
-    order = np.argsort(distances, kind='stable')
-    near, weight = nearest(order, distances), 1 / (1 + distances)
+    near, weight = nearest(distances), 1 / (1 + distances)
     numbers, codes = np.empty(len(self.number_columns_)), np.empty(len(self.category_columns_), dtype='int16')
-    for part, has_part, numbers_at, codes_at in groups:
-        rows = near
-        if part is not None:
-            agrees = weight[near] @ has_part[near] > weight[near].sum() / 2 if has[part] is None else has[part]
-            rows = nearest(order, distances, has_part == agrees)
-            if not len(rows): rows = near  # no training house agrees: the similar houses as they are
+    (_, _, numbers_near, codes_near), *parts = groups
+    numbers_near, codes_near = list(numbers_near), list(codes_near)
+    for part, has_part, numbers_at, codes_at in parts:
+        agrees = weight[near] @ has_part[near] > weight[near].sum() / 2 if has[part] is None else has[part]
+        if (has_part[near] == agrees).all(): numbers_near += numbers_at; codes_near += codes_at; continue  # the same houses: one call
+        rows = nearest(distances, has_part == agrees)
+        if not len(rows): rows = near  # no training house agrees: the similar houses as they are
         self._fill_from(rows, weight[rows], numbers, numbers_at, codes, codes_at)
+    self._fill_from(near, weight[near], numbers, numbers_near, codes, codes_near)
     return numbers, codes
 
-# %% ../nbs/02a_similar.ipynb #7e02aa36
+# %% ../nbs/02a_similar.ipynb #a4d7cdf6
 def _says_has(values: np.ndarray) -> np.ndarray:
     "Whether a column's clean values say that a house has the part: a number above 0, a category not missing."
     if values.dtype.kind == 'f':
         with np.errstate(invalid='ignore'): return values > 0
     return ~is_missing(values)
 
-# %% ../nbs/02a_similar.ipynb #8a768ffc
-def _given_parts(given: dict, # the clean columns the houses give, by name
+# %% ../nbs/02a_similar.ipynb #dbf861af
+def _given_parts(values: dict, # the clean columns of the houses, by name
+                 given: dict, # by column of `values`: whether each house gives its value (booleans)
+                 houses: int, # how many houses
                 ) -> dict:
-    "`PARTS` → whether each house has it (booleans), by the first of the part's columns that is given; `None` where none is."
-    def first(says): return next((column for column in says if column in given), None)
-    return {part: None if first(says) is None else _says_has(given[first(says)]) for part, (says, _) in PARTS.items()}
+    "`PARTS` → `(said, has)`: for each house, whether one of the part's columns is given, and whether the first given says it has the part."
+    parts = {}
+    for part, (says, _) in PARTS.items():
+        said, has = np.zeros(houses, dtype=bool), np.zeros(houses, dtype=bool)
+        for column in (column for column in says if column in values):
+            first = given[column] & ~said
+            has, said = np.where(first, _says_has(values[column]), has), said | first
+        parts[part] = (said, has)
+    return parts
 
-# %% ../nbs/02a_similar.ipynb #13f2e49d
-def _add_up(columns: dict, # every column of the houses, by name, the filled ones changed in place
-            given: set, # the columns the houses give
+# %% ../nbs/02a_similar.ipynb #da2d549c
+def _add_up(columns: dict, # every column of the houses, by name, the filled values changed in place
+            given: dict, # by column: whether each house gives its value (booleans); a column not here is given by none
             total: str, # a total of `ADDS_UP`
             parts: tuple, # its parts
            ):
-    "Absent `parts` scaled to add up to what the given ones leave of a given `total` (whole numbers); an absent `total`, their sum."
-    if total not in given: columns[total] = sum(columns[part] for part in parts); return
-    absent = [part for part in parts if part not in given]
-    if not absent: return
-    left = np.maximum(columns[total] - sum((columns[part] for part in parts if part in given), 0.0), 0)
-    similar = np.nan_to_num(np.column_stack([columns[part] for part in absent]))
-    found = similar.sum(axis=1)
+    "Where `total` is given, its parts not given scaled to add up to what the given ones leave of it (whole numbers); elsewhere, `total` as their sum."
+    none = np.zeros(len(columns[total]), dtype=bool)
+    absent = np.column_stack([~given.get(part, none) for part in parts])  # houses × parts
+    values = np.column_stack([columns[part] for part in parts])
+    left = np.maximum(columns[total] - np.where(absent, 0, values).sum(axis=1), 0)
+    similar = np.where(absent, np.nan_to_num(values), 0)
+    found, rows = similar.sum(axis=1), np.arange(len(left))
     scaled = similar * np.divide(left, found, out=np.zeros_like(left), where=found > 0)[:, None]
-    scaled[:, 0] = np.where(found > 0, scaled[:, 0], left)  # no similar house has any of them: the first takes it all
+    first = absent.argmax(axis=1)  # no similar house has any of them: the first absent part takes it all
+    scaled[rows, first] = np.where(found > 0, scaled[rows, first], left)
     whole = np.round(scaled)
-    whole[np.arange(len(whole)), scaled.argmax(axis=1)] += left - whole.sum(axis=1)  # the largest takes what rounding leaves
-    for j, part in enumerate(absent): columns[part] = np.where(np.isnan(left), columns[part], whole[:, j])
+    whole[rows, scaled.argmax(axis=1)] += left - whole.sum(axis=1)  # the largest takes what rounding leaves
+    scale = given.get(total, none) & ~np.isnan(left)
+    for j, part in enumerate(parts): columns[part] = np.where(scale & absent[:, j], whole[:, j], columns[part])
+    columns[total] = np.where(given.get(total, none), columns[total], values.sum(axis=1))
 
-# %% ../nbs/02a_similar.ipynb #de40de27
-def _at_least(columns: dict, # every column of the houses, by name, the filled ones changed in place
-              given: set, # the columns the houses give
+# %% ../nbs/02a_similar.ipynb #0d7f0955
+def _at_least(columns: dict, # every column of the houses, by name, the filled values changed in place
+              given: dict, # by column: whether each house gives its value (booleans); a column not here is given by none
               larger: str, # a column of `AT_LEAST`
               smaller: tuple, # the columns whose sum it is at least
              ):
-    "A filled `larger` raised to the sum of `smaller`; else each filled one of `smaller` lowered to what `larger` leaves of the others; missing values stay missing."
+    "A filled `larger` raised to the sum of `smaller`; where `larger` is given, each filled one of `smaller` lowered to what it leaves of the others; missing values stay missing."
     def kept(values, bound, move): return np.where(np.isnan(bound), values, move(values, bound))  # NaN in `values` stays: `move` keeps it
-    if larger not in given: columns[larger] = kept(columns[larger], sum(columns[column] for column in smaller), np.maximum); return
+    none = np.zeros(len(columns[larger]), dtype=bool)
+    larger_given = given.get(larger, none)
+    raised = np.where(larger_given, columns[larger], kept(columns[larger], sum(columns[column] for column in smaller), np.maximum))
     for column in smaller:
-        if column in given: continue
         others = sum((columns[other] for other in smaller if other != column), 0.0)
-        columns[column] = kept(columns[column], np.maximum(columns[larger] - others, 0), np.minimum)
+        lowered = kept(columns[column], np.maximum(columns[larger] - others, 0), np.minimum)
+        columns[column] = np.where(larger_given & ~given.get(column, none), lowered, columns[column])
+    columns[larger] = raised
 
-# %% ../nbs/02a_similar.ipynb #77f90958
+# %% ../nbs/02a_similar.ipynb #fd74c91b
 @patch
-def _complete(self: SimilarHouses, given: dict, # the clean columns the houses give
+def _complete(self: SimilarHouses, values: dict, # clean columns of the houses, by name: those this keeps
+              given: dict, # by column of `values`: whether each house gives its value (booleans)
               houses: int, # how many houses
              ) -> dict:
-    "Every column of the houses, by name: the given ones as they are, the others from their similar houses, made consistent."
-    far, has, groups = self.distances(given, houses), _given_parts(given), self._groups()
+    "Every column of the houses, by name: the given values as they are, the others from their similar houses, made consistent."
+    far, parts, groups = self.distances(values, houses, given), _given_parts(values, given, houses), self._groups()
     numbers, codes = (np.empty((houses, len(self.number_columns_))), np.empty((houses, len(self.category_columns_)), dtype='int16'))
-    for i in range(houses): numbers[i], codes[i] = self._similar(far[i], {part: None if says is None else says[i] for part, says in has.items()}, groups)
-    columns = {**dict(zip(self.number_columns_, numbers.T)), **given}
+    for i in range(houses):
+        numbers[i], codes[i] = self._similar(far[i], {part: has[i] if said[i] else None for part, (said, has) in parts.items()}, groups)
+    columns = dict(zip(self.number_columns_, numbers.T))
     for j, (column, levels) in enumerate(zip(self.category_columns_, self.levels_)):
-        if column not in given: columns[column] = np.array([*levels, np.nan], dtype=object)[codes[:, j]]
-    known = set(columns)
+        if column not in given or not given[column].all(): columns[column] = np.array([*levels, np.nan], dtype=object)[codes[:, j]]
+    for column, column_values in values.items(): columns[column] = np.where(given[column], column_values, columns.get(column, column_values))
     for total, parts in ADDS_UP:
-        if {total, *parts} <= known: _add_up(columns, set(given), total, parts)
+        if {total, *parts} <= set(columns): _add_up(columns, given, total, parts)
     for larger, smaller in AT_LEAST:
-        if {larger, *smaller} <= known: _at_least(columns, set(given), larger, smaller)
+        if {larger, *smaller} <= set(columns): _at_least(columns, given, larger, smaller)
     return columns
 
-# %% ../nbs/02a_similar.ipynb #ddf16b9c
+# %% ../nbs/02a_similar.ipynb #00d56021
 @patch
 def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
          name: str='data', # what to call `houses` in messages
+         given=None, # booleans by column of `houses` (a frame, or a dict of arrays): false where a value is to be filled as if absent; `None`: all are given
         ) -> tuple:
-    "`(complete, filled)`: `houses` (clean) with the columns of `reads` they lack filled from similar houses, and the columns filled for each house."
-    absent = [column for column in self.reads if column not in houses.columns]
-    if not absent: return houses, [()] * len(houses)
+    "`(complete, filled)`: `houses` (clean) with the values of `reads` they do not give filled from similar houses, and the columns filled for each house."
+    given = {column: np.ones(len(houses), dtype=bool) if given is None or column not in given else np.asarray(given[column], dtype=bool)
+             for column in houses.columns}
+    if all(column in given and given[column].all() for column in self.reads): return houses, [()] * len(houses)
     try: columns = clean_columns(houses)
     except DataError as e: raise DataError(f'{name}: {e}') from None
-    known = set(self.number_columns_) | set(self.category_columns_)
-    complete = self._complete({column: values for column, values in columns.items() if column in known}, len(houses))
-    return frame_of({**columns, **{column: complete[column] for column in absent}}, houses.index), [tuple(absent)] * len(houses)
+    values = {column: column_values for column, column_values in columns.items() if column in self.number_columns_ or column in self.category_columns_}
+    complete = self._complete(values, {column: given[column] for column in values}, len(houses))
+    filled = np.column_stack([~given[column] if column in given else np.ones(len(houses), dtype=bool) for column in self.reads])
+    reads = np.array(self.reads, dtype=object)
+    return frame_of({**columns, **{column: complete[column] for column in self.reads}}, houses.index), [tuple(reads[row]) for row in filled]
 
-# %% ../nbs/02a_similar.ipynb #f2faa3bf
+# %% ../nbs/02a_similar.ipynb #b2af20e6
 class SimilarHousesError(HousepricerError):
     "A model that keeps no similar houses (trained before models kept them): it cannot fill the columns a house does not give."
 
-# %% ../nbs/02a_similar.ipynb #b849ff3e
+# %% ../nbs/02a_similar.ipynb #fa509a6a
 def keep_similar_houses(model, # a fitted model (`make_model`)
                         houses: pd.DataFrame, # the houses it was trained on
                         reads=FEATURES, # the columns it reads
@@ -288,7 +315,7 @@ def keep_similar_houses(model, # a fitted model (`make_model`)
     model.similar_houses_ = SimilarHouses(reads).fit(houses)
     return model
 
-# %% ../nbs/02a_similar.ipynb #7ebcba5a
+# %% ../nbs/02a_similar.ipynb #fdcad66b
 def similar_houses(model, # a fitted model (`train`, `load_model`)
                   ) -> SimilarHouses:
     "The `SimilarHouses` that `model` keeps; a `SimilarHousesError` if it keeps none."
@@ -296,10 +323,11 @@ def similar_houses(model, # a fitted model (`train`, `load_model`)
     if found is not None: return found
     raise SimilarHousesError('the model keeps no similar houses to fill absent columns from (it was trained by an older housepricer): train it again')
 
-# %% ../nbs/02a_similar.ipynb #2b83c7a4
+# %% ../nbs/02a_similar.ipynb #232d9c71
 def fill_similar(model, # a fitted model that keeps its similar houses (`train`, `load_model`)
                  houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
                  name: str='data', # what to call `houses` in messages
+                 given=None, # booleans by column of `houses`: false where a value is to be filled as if absent (`SimilarHouses.fill`); `None`: all are given
                 ) -> tuple:
-    "`(complete, filled)`: `houses` with the columns the model reads that they lack filled from similar training houses, and the columns filled for each house."
-    return similar_houses(model).fill(houses, name)
+    "`(complete, filled)`: `houses` with the values the model reads that they do not give filled from similar training houses, and the columns filled for each house."
+    return similar_houses(model).fill(houses, name, given)
