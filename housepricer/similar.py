@@ -263,17 +263,17 @@ def _at_least(columns: dict, # every column of the houses, by name, the filled v
         columns[column] = np.where(larger_given & ~given.get(column, none), lowered, columns[column])
     columns[larger] = raised
 
-# %% ../nbs/02a_similar.ipynb #fd74c91b
+# %% ../nbs/02a_similar.ipynb #57effac4
 @patch
 def _complete(self: SimilarHouses, values: dict, # clean columns of the houses, by name: those this keeps
               given: dict, # by column of `values`: whether each house gives its value (booleans)
               houses: int, # how many houses
              ) -> dict:
     "Every column of the houses, by name: the given values as they are, the others from their similar houses, made consistent."
-    far, parts, groups = self.distances(values, houses, given), _given_parts(values, given, houses), self._groups()
+    far, said_parts, groups = self.distances(values, houses, given), _given_parts(values, given, houses), self._groups()
     numbers, codes = (np.empty((houses, len(self.number_columns_))), np.empty((houses, len(self.category_columns_)), dtype='int16'))
     for i in range(houses):
-        numbers[i], codes[i] = self._similar(far[i], {part: has[i] if said[i] else None for part, (said, has) in parts.items()}, groups)
+        numbers[i], codes[i] = self._similar(far[i], {part: has[i] if said[i] else None for part, (said, has) in said_parts.items()}, groups)
     columns = dict(zip(self.number_columns_, numbers.T))
     for j, (column, levels) in enumerate(zip(self.category_columns_, self.levels_)):
         if column not in given or not given[column].all(): columns[column] = np.array([*levels, np.nan], dtype=object)[codes[:, j]]
