@@ -63,8 +63,8 @@ def artifact_bytes(path, # a model file
 # nodes of its schema.json. A model that needs another node is refused until it is added here; the tests that save
 # and load every model (tests/files_and_registry) find it.
 ALLOWED_NODES = frozenset([
-    # housepricer's steps
-    ('ObjectNode', 'housepricer.clean', 'Clean'),
+    # housepricer's steps, and the similar houses `train` keeps in a model (plain arrays and lists)
+    ('ObjectNode', 'housepricer.clean', 'Clean'), ('ObjectNode', 'housepricer.similar', 'SimilarHouses'),
     *[('ObjectNode', 'housepricer.features', name) for name in ('SelectFeatures', 'HouseFeatures', 'Clipper', 'OneHot', 'SkewFix')],
     *[('ObjectNode', 'housepricer.models', name) for name in ('ByKind', 'WithoutOutliers', 'KernelSVR', 'Blend')],
     # scikit-learn's estimators and transformers

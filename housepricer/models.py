@@ -27,6 +27,7 @@ from .clean import CATEGORICAL, FEATURES, NUMERIC, Clean
 from .data import TARGET, HousepricerError, require_target
 from .features import SEED_FEATURES, Clipper, HouseFeatures, OneHot, SelectFeatures, SkewFix, is_outlier
 from .options import DEFAULT_MODEL, MODEL_SUMMARIES
+from .similar import keep_similar_houses
 
 # %% ../nbs/03_models.ipynb #ff00acd6
 class _Named(tuple):
@@ -264,9 +265,10 @@ def train(
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
 ) -> Pipeline:
-    "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`."
-    df = require_target(df)
-    return make_model(model, seed).fit(df.drop(columns=[TARGET]), df[TARGET])
+    "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`; it keeps them as its similar houses."
+    df, spec = require_target(df), get_spec(model)
+    houses = df.drop(columns=[TARGET])
+    return keep_similar_houses(make_model(spec, seed).fit(houses, df[TARGET]), houses, spec.features)
 
 # %% ../nbs/03_models.ipynb #4e6a07e0
 class ModelSchemaError(HousepricerError):
