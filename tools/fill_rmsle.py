@@ -25,6 +25,7 @@ from sklearn.model_selection import KFold
 
 from housepricer.data import ID, TARGET, load_data
 from housepricer.evaluate import CV_SEED, FOLDS, rmsle
+from housepricer.explain import typical_fill
 from housepricer.models import input_schema, train
 from housepricer.options import DEFAULT_MODEL
 from housepricer.page import FORM_FIELDS, typical_house
@@ -44,7 +45,7 @@ def fold_rmsles(model, train_rows: pd.DataFrame, valid: pd.DataFrame, fields: li
     houses, actual = valid.drop(columns=[TARGET]), valid[TARGET]
     given = houses[[ID, *fields]]
     typical = typical_house(input_schema(model), len(train_rows))
-    at_typical = given.assign(**{column: value for column, value in typical.items() if column not in fields})
+    at_typical = typical_fill(typical)(given, pd.DataFrame(True, index=given.index, columns=fields))  # filled years agree with given ones
     return dict(all_columns=rmsle(actual, prices(model, houses)), similar=rmsle(actual, prices(model, fill_similar(model, given)[0])),
                 typical=rmsle(actual, prices(model, at_typical)))
 
