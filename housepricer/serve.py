@@ -324,7 +324,7 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     @app.get('/typical', summary='A typical house: a template for POST /predict')
     async def typical_template() -> dict: return typical
 
-    body = {'required': True, 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)},
+    body = {'required': True, 'description': 'the houses; with `?fill=similar`, each may leave out any column the model reads (every house the same ones)', 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)},
                                                                 'example': [typical]}}}
     @app.post('/predict', response_model=Prices, responses=_REFUSALS, openapi_extra={'requestBody': body, 'parameters': _PARAMETERS},
               summary='Price houses: a JSON list of houses with the Kaggle column names')
