@@ -85,12 +85,16 @@ def _gather(self: BatchingScorer,
 # %% ../nbs/10b_batching.ipynb #c46893d6
 @patch
 def _read(self: BatchingScorer,
-          waiting: tuple, # a `(body, future)` that `submit` queued
+          waiting: tuple, # a `(body, future)` that `submit` queued, or `(body, future, price)` for a request priced alone
          ) -> list:
-    "`[(columns, count, future)]` for a waiting `(body, future)` whose body can be read (`json_columns`); else `[]`, its future refused or cancelled."
-    body, done = waiting
+    "`[(columns, count, future)]` for a waiting `(body, future)` whose body can be read (`json_columns`); else `[]`, its future refused, cancelled, or set by its own `price`."
+    body, done, *alone = waiting
     if not done.set_running_or_notify_cancel(): return []  # its client stopped waiting; once running, a future can no longer be cancelled
-    try: return [(*json_columns(body, self.schema, 'request'), done)]
+    try:
+        read = json_columns(body, self.schema, 'request')
+        if not alone: return [(*read, done)]
+        done.set_result(alone[0](*read))  # priced at once, by itself: it joins no call
+        return []
     except Exception as e:
         done.set_exception(e)
         return []
@@ -142,10 +146,11 @@ def _score(self: BatchingScorer,
 @patch
 def submit(self: BatchingScorer,
            body: bytes, # a request body: a JSON list of houses (`houses_from_json`)
+           price=None, # `price(columns, count)`, the answer to a request priced alone, in the scorer's thread; `None`: priced with the others
           ) -> Future:
-    "A future of `(ids, prices, report, has_ids)` for `body` (arrays of its houses' `Id`s and prices), or of its refusal, set once its batch is scored."
+    "A future of `(ids, prices, report, has_ids)` for `body` (arrays of its houses' `Id`s and prices), or of its refusal, set once its batch is scored; with `price`, of what it returns."
     done = Future()
-    if self._thread.is_alive(): self._waiting.put((body, done))
+    if self._thread.is_alive(): self._waiting.put((body, done) if price is None else (body, done, price))
     else: done.set_exception(RequestError(f'request: houses cannot be priced now ({self.trouble(0)})', 503))
     return done
 

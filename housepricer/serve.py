@@ -11,7 +11,9 @@ import functools
 import logging
 import threading
 from concurrent.futures import Future
+from urllib.parse import parse_qs
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastcore.basics import patch
@@ -21,12 +23,16 @@ from starlette.requests import ClientDisconnect
 import housepricer
 from .batching import BatchingScorer, error_line
 from .data import ID, TARGET, HousepricerError
+from .explain import explain, typical_fill
+from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration, price_ranges
 from .models import input_schema
 from .options import BODY_TIMEOUT, REQUEST_TIMEOUT
 from .page import ICON, form_page, typical_house
+from .predict import score
 from .registry import Version
-from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError
+from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError, json_frame, json_ids
 from .schema import ImpossibleError, InputSchema
+from .similar import fill_similar
 
 # %% ../nbs/10_serve.ipynb #9dbd1d8e
 class ServeError(HousepricerError):
@@ -43,6 +49,11 @@ class Price(BaseModel):
     "One house's predicted price."
     Id: int | None = None  # the house's Id, when the request gave one
     SalePrice: float  # in dollars, to the cent
+    low: float | None = None  # the low end of its range (houses like it sold within it at the level asked: 0.9 unless `?interval=`); absent for a version without an interval calibration
+    high: float | None = None  # the high end of its range
+    filled: list[str] | None = None  # with `?fill=similar`: the columns the house did not give, filled from similar training houses
+    effects: dict[str, float] | None = None  # with `?explain=1`: each given column's effect in dollars against the typical house; they add up to the price less the typical house's
+    lines: list[str] | None = None  # with `?explain=1`: the largest effects in plain words, largest first
 
 class Prices(BaseModel):
     "The answer to `POST /predict`."
@@ -80,6 +91,13 @@ _REFUSALS = {status: dict(model=FieldProblem if status == 422 else Problem, desc
     (422, 'the houses cannot be priced: the message names the field; for a value no house can have, `field` and `problem` say which and why'),
     (500, "a failure that is not the request's: one line says what failed"), (503, 'not priced in time: the service is busy or unwell')]}
 
+# %% ../nbs/10_serve.ipynb #3c3bdb47
+_PARAMETERS = [dict(name=name, schema=schema, description=why, required=False) | {'in': 'query'} for name, schema, why in [  # the query parameters of POST /predict, for its OpenAPI description
+    ('interval', {'type': 'number', 'exclusiveMinimum': 0, 'exclusiveMaximum': 1, 'default': DEFAULT_LEVEL},
+     f'the level of each price\'s range (`low`, `high`): the share of houses like it that sold within it; {DEFAULT_LEVEL} unless asked. A version without an interval calibration gives no range, and refuses this with a 422'),
+    ('fill', {'type': 'string', 'enum': ['similar']}, 'similar: houses may lack columns; each absent column is filled from the most similar training houses, and `filled` lists them'),
+    ('explain', {'type': 'boolean', 'default': False}, 'true: `effects`, the dollars each given column moved the price against the typical house, and `lines`, the largest in plain words (at most 12 given columns)')]]
+
 # %% ../nbs/10_serve.ipynb #23e6e234
 class _Delivery:
     "Brings the scorer's answers from its thread to the event loops that wait for them: the answers set together wake a loop once, not once each."
@@ -107,6 +125,59 @@ class _Delivery:
             elif done.exception(): waiter.set_exception(done.exception())
             else: waiter.set_result(done.result())
 
+# %% ../nbs/10_serve.ipynb #0e68067e
+_YES, _NO = ('1', 'true', 'yes'), ('0', 'false', 'no', '')
+
+def _flags(query: bytes, # the request's query string
+          ) -> tuple:
+    "`(interval, fill, explain)` of `query`: the level asked, as sent (`None` if not), and whether it asks for similar houses and for effects; a `RequestError` for a value that means neither."
+    asked = {key: values[-1] for key, values in parse_qs(query.decode('latin-1'), keep_blank_values=True).items()}
+    fill, explained = asked.get('fill'), asked.get('explain', '0')
+    if fill not in (None, 'similar'): raise RequestError(f"request: fill must be 'similar' (absent columns filled from similar houses), not {fill!r}")
+    if explained.lower() not in _YES + _NO: raise RequestError(f'request: explain must be 1 or 0 (true or false), not {explained!r}')
+    return asked.get('interval'), fill == 'similar', explained.lower() in _YES
+
+# %% ../nbs/10_serve.ipynb #3d705a38
+def _price_alone(model, # a fitted model that carries its schema (and its similar houses, for `fill`)
+                 schema: InputSchema, # its schema
+                 typical: dict, # its typical house (`typical_house`): what `explain` compares with, without `fill`
+                 fill: bool, # whether to fill absent columns from similar houses (`fill_similar`)
+                 explained: bool, # whether to explain each price (`explain`)
+                ):
+    "A `price(columns, count)` for `BatchingScorer.submit`: `(ids, prices, report, has_ids, extras)`, `extras` a dict per house: `filled`, `effects`, `lines`, as asked."
+    def price(columns: dict, count: int) -> tuple:
+        ids = json_ids(columns, count, 'request')
+        given = json_frame(columns, ids, schema)
+        houses, filled = fill_similar(model, given, 'request') if fill else (given, None)
+        predictions, report = score(model, houses, 'request', schema)
+        extras = [dict(filled=list(columns)) for columns in filled] if fill else [{} for _ in range(count)]
+        if explained:
+            complete = (lambda variants, kept: fill_similar(model, variants, 'request', kept)[0]) if fill else typical_fill(typical)
+            for extra, effects in zip(extras, explain(model, given, complete, schema, 'request').to_dicts()):
+                extra.update(effects=effects['effects'], lines=effects['lines'])
+        return ids, predictions[TARGET].to_numpy(), report, ID in columns, extras
+    return price
+
+# %% ../nbs/10_serve.ipynb #2c288ff0
+def _asking(model, # a fitted model that carries its schema
+            schema: InputSchema, # its schema
+            typical: dict, # its typical house
+            metadata: Version, # its metadata: the interval calibration, if it has one
+           ):
+    "`ask(query)` → `(ranges, price)`: the `PriceRanges` to give (`None`: no range) and the request's own `price` (`None`: priced with the others)."
+    try: calibration, missing = interval_calibration(metadata), None
+    except IntervalError as e: calibration, missing = None, str(e)
+    default = None if calibration is None else calibration.at(DEFAULT_LEVEL)
+    def ask(query: bytes) -> tuple:
+        level, fill, explained = _flags(query)
+        ranges = default
+        if level is not None:
+            if calibration is None: raise RequestError(f'request: interval: {missing}')
+            try: ranges = calibration.at(level)
+            except IntervalError as e: raise RequestError(f'request: interval: {e}') from None
+        return ranges, _price_alone(model, schema, typical, fill, explained) if fill or explained else None
+    return ask
+
 # %% ../nbs/10_serve.ipynb #7411ef7a
 class _PredictRoute:
     "The answer to `POST /predict`: the body read within its limits, priced by `scorer` within its time, or refused naming the cause."
@@ -115,8 +186,9 @@ class _PredictRoute:
                  max_bytes: int, # the largest request body accepted
                  body_timeout: float, # seconds for a request's body to come once its head has: else 408
                  request_timeout: float, # seconds for its houses to be priced once it has: else 503
+                 ask=None, # `ask(query)` → `(ranges, price)` (`_asking`); `None`: no ranges, every request priced with the others
                 ):
-        self.scorer, self.identity, self.delivery = scorer, identity, _Delivery()
+        self.scorer, self.identity, self.delivery, self.ask = scorer, identity, _Delivery(), ask or (lambda query: (None, None))
         self.max_bytes, self.body_timeout, self.request_timeout = max_bytes, body_timeout, request_timeout
         self.too_large = f'request: the body is over {max_bytes:,} bytes'
 
@@ -144,9 +216,10 @@ async def read_body(self: _PredictRoute,
 @patch
 async def priced(self: _PredictRoute,
                  body: bytes, # the request's body
+                 price=None, # its own `price`, to be priced alone (`_price_alone`); `None`: with the others
                 ) -> tuple:
-    "The scorer's answer for `body`, `(ids, prices, report, has_ids)`, refused with 503 unless it comes within `request_timeout`."
-    done = self.scorer.submit(body)
+    "The scorer's answer for `body`, `(ids, prices, report, has_ids)` (and the extras of a `price`), refused with 503 unless it comes within `request_timeout`."
+    done = self.scorer.submit(body, price)
     waiting = self.delivery.waiter(done)
     late = RequestError(f'request: not priced within {self.request_timeout:g} s: the service is busy or unwell (see /health); try again later', 503)
     timer = asyncio.get_running_loop().call_later(self.request_timeout, lambda: waiting.done() or waiting.set_exception(late))
@@ -162,22 +235,39 @@ def _refused(error: HousepricerError) -> JSONResponse:
     answer = dict(detail=str(error)) | (dict(field=error.column, problem=error.problem) if isinstance(error, ImpossibleError) else {})
     return JSONResponse(answer, status, headers={'connection': 'close'} if status == 408 else None)
 
+# %% ../nbs/10_serve.ipynb #1bf6f3e5
+def _listed(ids: np.ndarray, # the houses' `Id`s
+            prices: np.ndarray, # their prices
+            has_ids: bool, # whether the request gave `Id`s: else none is shown
+            ranges=None, # the `PriceRanges` to give (`price_ranges` at the level asked); `None`: none
+            extras: list | None=None, # a dict per house to add: `filled`, `effects`, `lines`
+           ) -> list:
+    "The `predictions` of an answer: per house, its `Id` (if given), `SalePrice` and the rest, to the cent."
+    listed = [{ID: i, TARGET: p} for i, p in zip(ids.tolist(), prices.round(2).tolist())] if has_ids else [{TARGET: p} for p in prices.round(2).tolist()]
+    if ranges is not None:
+        for house, low, high in zip(listed, *(ends.round(2).tolist() for ends in ranges(prices))): house.update(low=low, high=high)
+    for house, extra in zip(listed, extras or ()): house.update(extra)
+    return listed
+
 # %% ../nbs/10_serve.ipynb #24df144e
 @patch
 async def __call__(self: _PredictRoute,
                    receive, # the request's ASGI `receive`
                    headers: list, # its head: (name, value) pairs of bytes, names in lower case
+                   query: bytes=b'', # its query string: `interval`, `fill`, `explain` (`_flags`)
                   ) -> Response:
-    "The answer to `POST /predict`: prices, or a refusal naming its cause."
-    try: ids, prices, report, has_ids = await self.priced(await self.read_body(receive, headers))
+    "The answer to `POST /predict`: prices (with their ranges and what was asked), or a refusal naming its cause."
+    try:
+        body = await self.read_body(receive, headers)
+        ranges, price = self.ask(query)
+        ids, prices, report, has_ids, *extras = await self.priced(body, price)
     except HousepricerError as e: return _refused(e)
     except ClientDisconnect: return Response(status_code=400)  # the client left before its body came: nobody reads this
     except Exception as e:  # no fault of the request: a bug, or a model that cannot price it; this request alone fails
         detail = f'request: could not be priced: {error_line(e)}'
         logging.getLogger('uvicorn.error').error(detail)
         return JSONResponse(dict(detail=detail), 500)
-    prices = [round(p, 2) for p in prices.tolist()]
-    listed = [{ID: i, TARGET: p} for i, p in zip(ids.tolist(), prices)] if has_ids else [{TARGET: p} for p in prices]
+    listed = _listed(ids, prices, has_ids, ranges, *extras)
     return JSONResponse(dict(**self.identity, predictions=listed, warnings=report.lines(), report=report.to_dict()))
 
 # %% ../nbs/10_serve.ipynb #0117e950
@@ -188,7 +278,7 @@ class _Shortcut:
 
     async def __call__(self, scope, receive, send):
         if scope['type'] == 'http' and scope['method'] == self.method and scope['path'] == self.path:
-            response = await self.answer(receive, scope['headers'])
+            response = await self.answer(receive, scope['headers'], scope['query_string'])
             return await response(scope, receive, send)
         await self.app(scope, receive, send)
 
@@ -211,8 +301,8 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     schema = InputSchema.of(input_schema(model))  # typed once, read by every request
     identity, rows = dict(model_version=metadata.number, model=metadata.model), metadata.data_rows
     scorer = BatchingScorer(model, schema)
-    answer = _PredictRoute(scorer, identity, max_bytes, body_timeout, request_timeout)
     typical = typical_house(schema, rows)
+    answer = _PredictRoute(scorer, identity, max_bytes, body_timeout, request_timeout, _asking(model, schema, typical, metadata))
     page = form_page(schema, typical, metadata.describe(), rows)
     app = FastAPI(title='housepricer', version=housepricer.__version__,
                   description=f'House sale prices for Ames, Iowa, from {metadata.describe()}. The form is at [/](/).')
@@ -234,11 +324,11 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     @app.get('/typical', summary='A typical house: a template for POST /predict')
     async def typical_template() -> dict: return typical
 
-    body = {'required': True, 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)},
+    body = {'required': True, 'description': 'the houses; with `?fill=similar`, each may leave out any column the model reads (every house the same ones)', 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)},
                                                                 'example': [typical]}}}
-    @app.post('/predict', response_model=Prices, responses=_REFUSALS, openapi_extra={'requestBody': body},
+    @app.post('/predict', response_model=Prices, responses=_REFUSALS, openapi_extra={'requestBody': body, 'parameters': _PARAMETERS},
               summary='Price houses: a JSON list of houses with the Kaggle column names')
-    async def predict(request: Request): return await answer(request.receive, request.headers.raw)
+    async def predict(request: Request): return await answer(request.receive, request.headers.raw, request.scope['query_string'])
 
     app.add_middleware(_Shortcut, method='POST', path='/predict', answer=answer)
     return app

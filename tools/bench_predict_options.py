@@ -1,0 +1,63 @@
+#!/usr/bin/env python
+"""Benchmark one-house `POST /predict` through the app: a plain request, and `?fill=similar&explain=1`.
+
+    python tools/bench_predict_options.py [--model linear-lgbm] [--calls 40]
+
+The model is trained once on the embedded training data, and given an interval calibration (made from
+its own prices of the training houses: its figures do not matter here, only the work of a range). The
+plain request is the embedded test set's first house with every column; the other is the same house with
+the form's fields (`housepricer.page.FORM_FIELDS`) and `BedroomAbvGr`, ten columns, the rest filled from
+similar houses, alone and with every price explained (2**10 variants; and the nine form fields alone,
+2**9). Each request goes through FastAPI's `TestClient`,
+so the figure includes reading the JSON body, the scorer's thread and the answer. Times are
+`time.process_time` (CPU of the whole process, the scorer's thread included), the median of --calls calls
+after one warm-up call.
+"""
+import argparse, json, statistics, time
+
+import numpy as np
+import pandas as pd
+from fastapi.testclient import TestClient
+
+from housepricer.data import TARGET, load_data, load_test
+from housepricer.intervals import calibrate
+from housepricer.models import train
+from housepricer.page import FORM_FIELDS
+from housepricer.predict import score
+from housepricer.registry import Version
+from housepricer.serve import make_app
+
+
+def cpu_median(call, calls: int) -> float:
+    "The median CPU seconds of `calls` calls of `call`, after one to warm up."
+    call()
+    times = []
+    for _ in range(calls):
+        start = time.process_time(); call(); times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--model', default='linear-lgbm')
+    parser.add_argument('--calls', type=int, default=40, help='calls timed per figure (the median is shown)')
+    args = parser.parse_args()
+    data = load_data()
+    model = train(data, args.model)
+    own = score(model, data.drop(columns=TARGET))[0][TARGET].to_numpy()
+    calibration = calibrate(pd.DataFrame({'fold': data.index % 5, 'actual': data[TARGET], 'predicted': own}), levels=(0.9,))
+    client = TestClient(make_app(model, Version(1, model=args.model, data_rows=len(data), intervals=calibration.to_dict())))
+    house = json.loads(load_test().head(1).to_json(orient='records'))
+    form = [{column: house[0][column] for column in [*FORM_FIELDS, 'BedroomAbvGr']}]
+    requests = [('plain', '/predict', house), ('fill=similar, 10 fields', '/predict?fill=similar', form),
+                ('fill=similar&explain=1, 9 fields', '/predict?fill=similar&explain=1', [{c: form[0][c] for c in FORM_FIELDS}]),
+                ('fill=similar&explain=1, 10 fields', '/predict?fill=similar&explain=1', form)]
+    for name, path, body in requests:
+        answer = client.post(path, json=body)
+        if answer.status_code != 200: raise SystemExit(f'{name}: {answer.status_code} {answer.text}')
+        print(f'{args.model} {name}: {cpu_median(lambda: client.post(path, json=body), args.calls) * 1000:.1f} ms CPU (median of {args.calls})')
+    print('load average:', open('/proc/loadavg').read().split()[:3])
+
+
+if __name__ == '__main__':
+    main()
