@@ -96,6 +96,7 @@ def in_order_processes(calls: list, # functions of no arguments, independent of 
     workers = min(check_jobs(jobs), len(calls)) - 1
     if workers < 1: yield from (call() for call in calls); return
     import tempfile
+    from concurrent.futures import wait
     from joblib.externals.loky import get_reusable_executor
     from threadpoolctl import threadpool_limits
     pool, futures, mine, front, back = get_reusable_executor(workers, env=_ONE_THREAD), [], {}, 0, len(calls)
@@ -109,6 +110,10 @@ def in_order_processes(calls: list, # functions of no arguments, independent of 
                     back -= 1
                     with threadpool_limits(1): mine[back] = calls[back]()
                 yield mine.pop(i) if i >= back else futures[i].result()
+            # Calls this process ran itself may still be queued for the workers, who would claim them in a folder being
+            # removed: they are waited for, each returning at once as it finds its claim taken (cancelling a future
+            # loky has queued breaks its executor).
+            wait(futures)
         except BaseException:  # Ctrl-C, SIGTERM, a failed fit, or the results no longer wanted
             pool.shutdown(wait=False, kill_workers=True)
             raise
