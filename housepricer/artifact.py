@@ -19,7 +19,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.ensemble._gb import BaseGradientBoosting
 from sklearn.tree._classes import BaseDecisionTree
 
+from .clean import CATEGORICAL, FEATURES, NUMERIC
 from .data import HousepricerError, sha256_hex
+from .similar import SimilarHouses
 from .utils import write_atomic
 
 # %% ../nbs/05a_artifact.ipynb #9cfb4e18
@@ -214,6 +216,21 @@ def _trees_problem(model) -> str | None:
         if problem := next(filter(None, found), None): return problem
     return None
 
+# %% ../nbs/05a_artifact.ipynb #5fc19fcd
+def _similar_problem(model) -> str | None:
+    "What makes the similar houses `model` keeps unsafe to use, if anything: unknown columns, or arrays that do not fit together."
+    for part in (part for part in _fitted_parts(model) if isinstance(part, SimilarHouses)):
+        try:
+            numbers, codes, levels = part.numbers_, part.codes_, part.levels_
+            known = set(part.reads) <= set(FEATURES) and set(part.number_columns_) <= set(NUMERIC) and set(part.category_columns_) <= set(CATEGORICAL)
+            fits = (numbers.dtype == np.float64 and codes.dtype == np.int16 and numbers.shape == (len(numbers), len(part.number_columns_))
+                    and codes.shape == (len(numbers), len(part.category_columns_)) == (len(numbers), len(levels))
+                    and np.shape(part.scales_) == (len(part.number_columns_),) and all(isinstance(level, str) for row in levels for level in row))
+            coded = fits and all(((column >= -1) & (column < len(row))).all() for column, row in zip(codes.T, levels))
+        except (AttributeError, TypeError, ValueError): return 'similar houses that are not what a fitted model keeps'
+        if not (known and coded): return 'similar houses that are not what a fitted model keeps'
+    return None
+
 # %% ../nbs/05a_artifact.ipynb #40d300da
 # The model text of a LightGBM regressor as LightGBM 4 writes housepricer's: a regression of one output, whose trees
 # have no categorical or linear splits. The keys of its header, in order, and the objectives it may name; then a
@@ -338,7 +355,7 @@ def model_from_bytes(path, # where `data` comes from, for messages
     if problem := _boosters_problem(schema, nodes): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
     try: model = sio.loads(data, trusted=sorted({f'{module}.{name}' for _, module, name in nodes}))
     except Exception as e: raise UnsafeModelError(f'{path}: not a loadable skops model file ({type(e).__name__})') from None
-    if problem := _trees_problem(model): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
+    if problem := _trees_problem(model) or _similar_problem(model): raise UnsafeModelError(f'{path}: holds {problem}; refusing to use it')
     return model
 
 # %% ../nbs/05a_artifact.ipynb #e435c10e

@@ -13,11 +13,13 @@ so the figure includes reading the JSON body, the scorer's thread and the answer
 `time.process_time` (CPU of the whole process, the scorer's thread included), the median of --calls calls
 after one warm-up call.
 """
-import argparse, json, statistics, time
+import argparse, json
 
 import numpy as np
 import pandas as pd
 from fastapi.testclient import TestClient
+
+from bench_explain import cpu_median  # tools/ is on the path of a script run from it
 
 from housepricer.data import TARGET, load_data, load_test
 from housepricer.intervals import calibrate
@@ -26,15 +28,6 @@ from housepricer.page import FORM_FIELDS
 from housepricer.predict import score
 from housepricer.registry import Version
 from housepricer.serve import make_app
-
-
-def cpu_median(call, calls: int) -> float:
-    "The median CPU seconds of `calls` calls of `call`, after one to warm up."
-    call()
-    times = []
-    for _ in range(calls):
-        start = time.process_time(); call(); times.append(time.process_time() - start)
-    return statistics.median(times)
 
 
 def main():
