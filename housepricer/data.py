@@ -318,13 +318,15 @@ def require_target(
 def load_data(
     path=None,  # a CSV (plain or gzip) or Parquet file of priced houses in the Kaggle format; `None` for the embedded train.csv
 ) -> pd.DataFrame:
-    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's file at `path`, its values checked by `clean`."
+    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's file at `path`, its values checked by `clean` and by what a house can be (`require_possible`)."
     if path is None: return require_target(_embedded_houses('train'), 'train.csv')
     houses = require_target(read_houses(path), str(path))
     # Checked whole, where rows are counted as in the file: training cleans the folds of its cross-validation, whose rows are not.
-    from housepricer.clean import clean_columns  # the cleaning chapter builds on this one: imported when it is needed
-    try: clean_columns(houses)
+    from housepricer.clean import clean_columns  # later chapters build on this one: imported when they are needed
+    from housepricer.schema import require_possible
+    try: columns = clean_columns(houses)
     except DataError as e: raise DataError(f'{path}: {e}') from None
+    require_possible(houses, columns, houses.columns, str(path))
     return houses
 
 # %% ../nbs/00_data.ipynb #1d4568ff

@@ -18,6 +18,7 @@ from .data import TARGET, DataError, require_target
 from .features import is_outlier
 from .jobs import in_order_processes
 from .models import DEFAULT_MODEL, MODELS, get_spec, make_model, train
+from .schema import require_trainable
 from .utils import progress_bar, progress_note
 
 # %% ../nbs/04_evaluate.ipynb #dd6b005a
@@ -54,7 +55,7 @@ def _fold_calls(df: pd.DataFrame, # priced houses in the Kaggle format
                 seed: int, # the seed that shuffles the rows into folds
                ) -> list:
     "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds, prices)`."
-    df = require_target(df).reset_index(drop=True)
+    df = require_trainable(df).reset_index(drop=True)
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     return [partial(_score_fold, spec, X, y, train_rows, valid_rows) for train_rows, valid_rows in KFold(folds, shuffle=True, random_state=seed).split(X)]
 

@@ -24,9 +24,10 @@ from sklearn.preprocessing import OrdinalEncoder, RobustScaler
 from sklearn.svm import SVR
 
 from .clean import CATEGORICAL, FEATURES, NUMERIC, Clean
-from .data import TARGET, HousepricerError, require_target
+from .data import TARGET, HousepricerError
 from .features import SEED_FEATURES, Clipper, HouseFeatures, OneHot, SelectFeatures, SkewFix, is_outlier
 from .options import DEFAULT_MODEL, MODEL_SUMMARIES
+from .schema import require_trainable
 from .similar import keep_similar_houses
 
 # %% ../nbs/03_models.ipynb #ff00acd6
@@ -265,8 +266,8 @@ def train(
     model=DEFAULT_MODEL,  # a model name or `ModelSpec`
     seed=None,  # the random seed to train with; `None` keeps the spec's own
 ) -> Pipeline:
-    "A fitted pipeline for `model` trained on all houses in `df`, which must have a positive `SalePrice`; it keeps them as its similar houses."
-    df, spec = require_target(df), get_spec(model)
+    "A fitted pipeline for `model` trained on all houses in `df`, possible houses with a positive `SalePrice` (`require_trainable`); it keeps them as its similar houses."
+    df, spec = require_trainable(df), get_spec(model)
     houses = df.drop(columns=[TARGET])
     return keep_similar_houses(make_model(spec, seed).fit(houses, df[TARGET]), houses, spec.features)
 

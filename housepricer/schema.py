@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['POSSIBLE', 'YEAR_ORDERS', 'EXAMPLES', 'SHOWN', 'learn_schema', 'ColumnSchema', 'InputSchema', 'Possible', 'YearOrder',
-           'agree_with_given', 'ImpossibleError', 'require_possible', 'InputReport', 'check_houses']
+           'agree_with_given', 'ImpossibleError', 'require_possible', 'require_trainable', 'InputReport',
+           'check_houses']
 
 # %% ../nbs/01a_schema.ipynb #9ab0077b
 import functools
@@ -17,7 +18,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .clean import ABSENT_CATEGORIES, FEATURES, NUMERIC, clean, clean_columns, is_missing
-from .data import ID, DataError, describe_rows, require_columns, require_ids
+from .data import ID, DataError, describe_rows, require_columns, require_ids, require_target
 from .utils import frame_of, labels
 
 # %% ../nbs/01a_schema.ipynb #48aef0b3
@@ -196,6 +197,15 @@ def require_possible(df: pd.DataFrame, # houses as given: its values and rows ar
         raise ImpossibleError(f'{name}: column {order.column} {order.rule()}; {describe_rows(df[order.column], bad)} '
                               f'with {order.other} {", ".join(f"{v:g}" for v in others[:5])}{", …" if len(others) > 5 else ""}',
                               order.column, order.rule() + shown)
+
+# %% ../nbs/01a_schema.ipynb #b19ae222
+def require_trainable(df: pd.DataFrame, # priced houses in the Kaggle format
+                      name: str='data', # what to call `df` in messages
+                     ) -> pd.DataFrame:
+    "`df` with a float `SalePrice` (`require_target`); an `ImpossibleError` for its first column holding a value no house can have."
+    df = require_target(df, name)
+    require_possible(df, clean_columns(df[labels([column for column in POSSIBLE if column in df.columns])]), df.columns, name)
+    return df
 
 # %% ../nbs/01a_schema.ipynb #724da118
 EXAMPLES = 3  # example values kept per column and kind of finding

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 import threading
+from datetime import date
 from concurrent.futures import Future
 from urllib.parse import parse_qs
 
@@ -31,7 +32,7 @@ from .page import ICON, form_page, typical_house
 from .predict import score
 from .registry import Version
 from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError, json_frame, json_ids
-from .schema import ImpossibleError, InputSchema
+from .schema import POSSIBLE, ImpossibleError, InputSchema
 from .similar import fill_similar
 
 # %% ../nbs/10_serve.ipynb #9dbd1d8e
@@ -75,13 +76,21 @@ class FieldProblem(Problem):
     problem: str | None = None  # what its values must be, in words that name no rows: 'must be 0 or more'
 
 # %% ../nbs/10_serve.ipynb #da0da324
-def _house_schema(schema: InputSchema) -> dict:
-    "The JSON schema of one house for a model of input `schema`."
-    def field(known):
-        if known.kind == 'number': return {'type': ['number', 'null'], 'description': f'typical {known.median}'}
-        return {'type': ['string', 'null'], 'examples': list(known.levels[:3])}
+def _house_schema(schema: InputSchema, # the model's schema
+                  typical: dict, # its typical house (`typical_house`): each number's typical value
+                  year: int | None=None, # the current year (default: today's), for a year no house can have yet
+                 ) -> dict:
+    "The JSON schema of one house for a model of input `schema`: each number's typical value, training range and the bounds of what a house can be (`POSSIBLE`)."
+    year = date.today().year if year is None else year
+    def field(column, known):
+        if known.kind != 'number': return {'type': ['string', 'null'], 'examples': list(known.levels[:3])}
+        lowest, highest, _ = POSSIBLE[column].bounds(year) if column in POSSIBLE else (-np.inf, np.inf, False)
+        bounds = {name: bound for name, bound in (('minimum', lowest), ('maximum', highest)) if np.isfinite(bound)}
+        said = [f'typical {typical[column]:g}' if typical[column] is not None else 'missing in every training house',
+                f'{known.min:g} to {known.max:g} in training' if known.min is not None else '', POSSIBLE[column].rule(year) if column in POSSIBLE else '']
+        return {'type': ['number', 'null'], 'description': '; '.join(filter(None, said)), **bounds}
     properties = {ID: {'type': 'integer', 'description': 'optional: when given, every house has a unique one'}}
-    return {'type': 'object', 'properties': properties | {column: field(known) for column, known in schema.items()},
+    return {'type': 'object', 'properties': properties | {column: field(column, known) for column, known in schema.items()},
             'required': list(schema), 'additionalProperties': True}
 
 # %% ../nbs/10_serve.ipynb #617becc7
@@ -324,7 +333,7 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     @app.get('/typical', summary='A typical house: a template for POST /predict')
     async def typical_template() -> dict: return typical
 
-    body = {'required': True, 'description': 'the houses; with `?fill=similar`, each may leave out any column the model reads (every house the same ones)', 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema)},
+    body = {'required': True, 'description': 'the houses; with `?fill=similar`, each may leave out any column the model reads (every house the same ones)', 'content': {'application/json': {'schema': {'type': 'array', 'minItems': 1, 'items': _house_schema(schema, typical)},
                                                                 'example': [typical]}}}
     @app.post('/predict', response_model=Prices, responses=_REFUSALS, openapi_extra={'requestBody': body, 'parameters': _PARAMETERS},
               summary='Price houses: a JSON list of houses with the Kaggle column names')
