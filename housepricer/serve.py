@@ -28,7 +28,7 @@ from .explain import explain, typical_fill
 from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration, price_ranges
 from .models import input_schema
 from .options import BODY_TIMEOUT, REQUEST_TIMEOUT
-from .page import ICON, form_page, typical_house
+from .page import ICON, form_page, keeps_similar_houses, typical_house
 from .predict import score
 from .registry import Version
 from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError, json_frame, json_ids
@@ -312,7 +312,7 @@ def make_app(model, # a fitted model that carries its schema (`load_model`)
     scorer = BatchingScorer(model, schema)
     typical = typical_house(schema, rows)
     answer = _PredictRoute(scorer, identity, max_bytes, body_timeout, request_timeout, _asking(model, schema, typical, metadata))
-    page = form_page(schema, typical, metadata.describe(), rows)
+    page = form_page(schema, typical, metadata.describe(), rows, keeps_similar_houses(model))
     app = FastAPI(title='housepricer', version=housepricer.__version__,
                   description=f'House sale prices for Ames, Iowa, from {metadata.describe()}. The form is at [/](/).')
 
