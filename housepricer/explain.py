@@ -15,16 +15,17 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .data import ID, TARGET, HousepricerError
+from .clean import clean_columns
+from .data import ID, TARGET, DataError, HousepricerError
 from .models import input_schema
 from .page import FORM_FIELDS, LEVEL_NAMES, typical_house
 from .predict import score
-from .schema import InputReport, InputSchema, agree_with_given, check_houses
-from .utils import frame_of
+from .schema import InputReport, InputSchema, agree_with_given, check_houses, require_possible
+from .utils import frame_of, labels
 
 # %% ../nbs/07c_explain.ipynb #1abf34c9
 MAX_GIVEN = 12  # the most given columns explained: 2**12 = 4,096 variants of each house to price
-MAX_PRICES = 2**16  # the most variants one call prices: 128 houses of the form's nine fields
+MAX_PRICES = 2**13  # the most variants one call prices: 8 houses of the form's ten fields, 2 of twelve
 
 # %% ../nbs/07c_explain.ipynb #04192a03
 class ExplainError(HousepricerError):
@@ -92,6 +93,20 @@ def typical_fill(typical: dict, # a value for every column the model reads: the 
         return frame_of({ID: houses[ID].to_numpy(), **columns}, houses.index)
     return complete
 
+# %% ../nbs/07c_explain.ipynb #240d9fab
+def _given(houses: pd.DataFrame, # `Id` and the columns given of each house
+           schema: InputSchema, # the model's schema
+           players: list, # the given columns to explain, in the order given
+           name: str, # what to call `houses` in messages
+          ) -> tuple:
+    "`(clean, report)`: `Id` and the clean `players` of `houses`; those the model reads checked as `score` checks them, the others as possible values of a house."
+    clean, report = check_houses(houses, InputSchema({column: schema[column] for column in players if column in schema}), name)
+    unread = [column for column in players if column not in schema]
+    try: columns = clean_columns(houses[labels(unread)])
+    except DataError as e: raise DataError(f'{name}: {e}') from None
+    require_possible(houses, columns, unread, name)
+    return clean.assign(**columns)[[ID, *players]], report
+
 # %% ../nbs/07c_explain.ipynb #4ee993a2
 @dataclass(frozen=True)
 class Explanation:
@@ -108,15 +123,16 @@ def explain(model, # a fitted model that carries its schema (`train`, `load_mode
             complete=None, # `complete(variants, given)`, the houses with every column (`typical_fill`); `None`: the typical house of the schema
             schema: dict | None=None, # the model's schema, when the caller has it already: an `InputSchema` is read fastest
             name: str='data', # what to call `houses` in messages
+            players=(), # columns to explain besides those the model reads, when `houses` give them: those a `complete` from similar houses reads (`FEATURES`)
            ) -> Explanation:
     "What moved the price of each of `houses`: the exact Shapley value of each given column, in dollars, against the house of nothing given."
     schema = InputSchema.of(input_schema(model) if schema is None else schema)
-    given = InputSchema({column: schema[column] for column in houses.columns if column in schema})  # in the order given
+    given = [column for column in houses.columns if column in schema or column in players]  # in the order given
     require_affordable(len(given), len(houses), name)
-    clean, report = check_houses(houses, given, name)
+    clean, report = _given(houses, schema, given, name)
     completed = (typical_fill(typical_house(schema)) if complete is None else complete)(*coalitions(clean))
     prices = score(model, completed, name, schema)[0][TARGET].to_numpy().reshape(1 << len(given), len(houses))
-    effects = pd.DataFrame(shapley_values(prices).T, index=clean.index, columns=list(given))
+    effects = pd.DataFrame(shapley_values(prices).T, index=clean.index, columns=given)
     return Explanation(clean, prices[-1], prices[0], effects, report)
 
 # %% ../nbs/07c_explain.ipynb #1df3dba2

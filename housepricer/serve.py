@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect
 
 import housepricer
 from .batching import BatchingScorer, error_line
+from .clean import FEATURES
 from .data import ID, TARGET, HousepricerError
 from .explain import explain, typical_fill
 from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration, price_ranges
@@ -162,7 +163,7 @@ def _price_alone(model, # a fitted model that carries its schema (and its simila
         extras = [dict(filled=list(columns)) for columns in filled] if fill else [{} for _ in range(count)]
         if explained:
             complete = (lambda variants, kept: fill_similar(model, variants, 'request', kept)[0]) if fill else typical_fill(typical)
-            for extra, effects in zip(extras, explain(model, given, complete, schema, 'request').to_dicts()):
+            for extra, effects in zip(extras, explain(model, given, complete, schema, 'request', FEATURES if fill else ()).to_dicts()):
                 extra.update(effects=effects['effects'], lines=effects['lines'])
         return ids, predictions[TARGET].to_numpy(), report, ID in columns, extras
     return price

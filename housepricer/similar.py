@@ -16,6 +16,7 @@ from fastcore.basics import patch
 
 from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_missing
 from .data import DataError, HousepricerError
+from .schema import require_possible
 from .utils import frame_of, labels
 
 # %% ../nbs/02a_similar.ipynb #a808cb23
@@ -409,6 +410,7 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
     try: columns = clean_columns(houses)
     except DataError as e: raise DataError(f'{name}: {e}') from None
     values = {column: column_values for column, column_values in columns.items() if column in self.number_columns_ or column in self.category_columns_}
+    require_possible(houses, columns, list(values), name)  # the model may not read a column the fill reads: checked here too
     complete = self._complete(values, {column: given[column] for column in values}, len(houses))
     filled = np.column_stack([~given[column] if column in given else np.ones(len(houses), dtype=bool) for column in self.reads])
     reads = np.array(self.reads, dtype=object)

@@ -8,7 +8,7 @@ CPU time of one such price.
 Cross-validation is the protocol's (`FOLDS` shuffled folds, `CV_SEED`) on the embedded training data (or a sample of
 --rows of it): in each fold the model is trained on the other folds (`train`, which keeps them as its similar houses),
 and each held-out house is priced three ways: from all its columns (the protocol's figure), and from the form's fields
-alone (`FORM_FIELDS` and `BedroomAbvGr`, or --fields) with every other column filled from the training folds' similar
+alone (`FORM_FIELDS`, or --fields) with every other column filled from the training folds' similar
 houses, or set to the training folds' typical value. The RMSLE is the mean over the folds, as the protocol's.
 
 Latency: one house of the form's fields, read from a JSON body as the service reads it, filled and priced --calls times
@@ -34,7 +34,7 @@ from housepricer.request import houses_from_json
 from housepricer.schema import InputSchema
 from housepricer.similar import fill_similar
 
-FIELDS = list(dict.fromkeys([*FORM_FIELDS, 'BedroomAbvGr']))  # the form's fields, and the bedrooms the page adds
+FIELDS = list(FORM_FIELDS)  # the form's fields
 
 
 def prices(model, houses: pd.DataFrame) -> np.ndarray: return score(model, houses)[0][TARGET].to_numpy()
@@ -92,7 +92,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--model', default=DEFAULT_MODEL, help='the model to train (default: %(default)s)')
     parser.add_argument('--rows', type=int, help='a sample of this many training houses (default: all)')
-    parser.add_argument('--fields', nargs='+', default=FIELDS, help='the columns given (default: the form\'s fields and BedroomAbvGr)')
+    parser.add_argument('--fields', nargs='+', default=FIELDS, help='the columns given (default: the form\'s fields)')
     parser.add_argument('--calls', type=int, default=300, help='calls per round of the latency measurement; 0 skips it (default: %(default)s)')
     parser.add_argument('--json', action='store_true', help='print the figures as JSON')
     args = parser.parse_args()
