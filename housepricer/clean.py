@@ -43,7 +43,7 @@ def _distinct(column: pd.Series) -> tuple:
     except TypeError:  # lists and dicts cannot be hashed, so cannot be counted once
         odd = np.fromiter((not pd.api.types.is_hashable(v) for v in column), dtype=bool, count=len(column))
         if not odd.any(): raise
-        raise DataError(f'column {column.name} must hold numbers or text; {describe_rows(column, odd)}') from None
+        raise DataError(f'column {column.name} must hold numbers or text; {describe_rows(column, odd)}', column.name, 'must hold numbers or text') from None
 
 # %% ../nbs/01_clean.ipynb #24bb12f2
 def _per_value(column: pd.Series, convert) -> np.ndarray:
@@ -78,8 +78,8 @@ def _as_number(column: pd.Series) -> np.ndarray:
     bad = _out_of_range(numbers)
     if not bad.any(): return numbers
     text = bad & np.isnan(_per_value(column, lambda v: pd.to_numeric(v.astype(str).str.strip(), errors='coerce')).astype('float64'))
-    if text.any(): raise DataError(f'column {column.name} must be numeric; {describe_rows(column, text)}')
-    raise DataError(f'column {column.name} must be a number within ±{LARGEST:.3g}; {describe_rows(column, bad)}')
+    problem = 'must be numeric' if text.any() else f'must be a number within ±{LARGEST:.3g}'
+    raise DataError(f'column {column.name} {problem}; {describe_rows(column, text if text.any() else bad)}', column.name, problem)
 
 # %% ../nbs/01_clean.ipynb #c0b0a7d6
 def _code(value) -> object:

@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['ID', 'TARGET', 'EMBEDDED', 'TRAIN_SHA256', 'TEST_SHA256', 'GZIP_MAGIC', 'PARQUET_MAGIC', 'UNREADABLE', 'LONGEST_ROW',
-           'PLAIN_TYPES', 'LARGEST_ID', 'HousepricerError', 'DataError', 'first_line', 'sha256_hex', 'user_file',
-           'file_kind', 'read_errors', 'check_rows', 'require_ids', 'describe_rows', 'duplicate_ids', 'require_columns',
-           'read_houses_chunks', 'no_rows', 'read_houses', 'require_target', 'load_data', 'load_test', 'data_sha256']
+           'PLAIN_TYPES', 'LARGEST_ID', 'HousepricerError', 'DataError', 'named', 'first_line', 'sha256_hex',
+           'user_file', 'file_kind', 'read_errors', 'check_rows', 'require_ids', 'describe_rows', 'duplicate_ids',
+           'require_columns', 'read_houses_chunks', 'no_rows', 'read_houses', 'require_target', 'load_data',
+           'load_test', 'data_sha256']
 
 # %% ../nbs/00_data.ipynb #4ebe1052
 import contextlib
+import copy
 import gzip
 import hashlib
 import os
@@ -29,7 +31,22 @@ class HousepricerError(Exception):
     "Base of every error a user can cause: its message names the cause in one line."
 
 class DataError(HousepricerError, ValueError):
-    "A data file or frame housepricer cannot use: the message names the file, column or rows."
+    "A data file or frame housepricer cannot use: the message names the file, column or rows; `column` and `problem` say which column, and why, when it is one."
+    def __init__(self, message: str, # one line: the input, what is wrong, the rows and their values
+                 column: str | None=None, # the column at fault, when the fault is one column's
+                 problem: str | None=None, # what its values must be, in words that name no rows: 'must be numeric'
+                ):
+        super().__init__(message)
+        self.column, self.problem = column, problem
+
+# %% ../nbs/00_data.ipynb #9d1aefd3
+def named(error: DataError, # a refusal of some input
+          name: str, # what to call that input in the message: a file, 'request'
+         ) -> DataError:
+    "A copy of `error` whose message starts with `name`: the same kind, `column` and `problem` (and whatever else it keeps)."
+    renamed = copy.copy(error)
+    renamed.args = (f'{name}: {error}',)
+    return renamed
 
 # %% ../nbs/00_data.ipynb #acc231be
 def first_line(error: BaseException, # any exception
@@ -211,7 +228,7 @@ def require_columns(columns, # the columns given: a frame's, a file's header, a 
     missing = [column for column in needed if column not in present]
     if not missing: return
     shown = ', '.join(missing[:10]) + (f' and {len(missing) - 10} more' if len(missing) > 10 else '')
-    raise DataError(f'{name + ": " if name else ""}missing column{"s" if len(missing) > 1 else ""} {shown}')
+    raise DataError(f'{name + ": " if name else ""}missing column{"s" if len(missing) > 1 else ""} {shown}', missing[0], 'must be given')
 
 # %% ../nbs/00_data.ipynb #fe9af44e
 def _header(path: Path, # a user's file (`user_file`)
@@ -325,7 +342,7 @@ def load_data(
     from housepricer.clean import clean_columns  # later chapters build on this one: imported when they are needed
     from housepricer.schema import require_possible
     try: columns = clean_columns(houses)
-    except DataError as e: raise DataError(f'{path}: {e}') from None
+    except DataError as e: raise named(e, str(path)) from None
     require_possible(houses, columns, houses.columns, str(path))
     return houses
 

@@ -16,7 +16,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .clean import clean_columns
-from .data import ID, TARGET, DataError, HousepricerError
+from .data import ID, TARGET, DataError, HousepricerError, named
 from .models import input_schema
 from .page import FORM_FIELDS, LEVEL_NAMES, typical_house
 from .predict import score
@@ -103,7 +103,7 @@ def _given(houses: pd.DataFrame, # `Id` and the columns given of each house
     clean, report = check_houses(houses, InputSchema({column: schema[column] for column in players if column in schema}), name)
     unread = [column for column in players if column not in schema]
     try: columns = clean_columns(houses[labels(unread)])
-    except DataError as e: raise DataError(f'{name}: {e}') from None
+    except DataError as e: raise named(e, name) from None
     require_possible(houses, columns, unread, name)
     return clean.assign(**columns)[[ID, *players]], report
 

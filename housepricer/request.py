@@ -27,8 +27,10 @@ class RequestError(DataError):
     "A request that cannot be priced as sent; `status` is the HTTP status code that says why."
     def __init__(self, message: str, # what is wrong, in one line
                  status: int=422, # the HTTP status of the refusal
+                 column: str | None=None, # the column at fault, when the fault is one column's
+                 problem: str | None=None, # what its values must be, in words that name no rows
                 ):
-        super().__init__(message)
+        super().__init__(message, column, problem)
         self.status = status
 
 # %% ../nbs/10a_request.ipynb #9f53111b
@@ -130,7 +132,8 @@ def _require_values(columns: dict, # values by key (`_by_key`)
         values = columns.get(column, ())
         if set(map(type, values)) <= _VALUES: continue
         bad = [type(value) not in _VALUES for value in values]
-        raise RequestError(f'{name}: column {column} must hold numbers, text or null; {describe_rows(pd.Series(values, dtype=object), bad)}')
+        raise RequestError(f'{name}: column {column} must hold numbers, text or null; {describe_rows(pd.Series(values, dtype=object), bad)}',
+                           422, column, 'must hold numbers, text or null')
 
 # %% ../nbs/10a_request.ipynb #fc50a2bd
 def json_columns(body: bytes, # the request body: a JSON list of houses

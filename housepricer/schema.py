@@ -18,7 +18,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .clean import ABSENT_CATEGORIES, FEATURES, NUMERIC, clean, clean_columns, is_missing
-from .data import ID, DataError, describe_rows, require_columns, require_ids, require_target
+from .data import ID, DataError, describe_rows, named, require_columns, require_ids, require_target
 from .utils import frame_of, labels
 
 # %% ../nbs/01a_schema.ipynb #48aef0b3
@@ -142,15 +142,7 @@ def agree_with_given(columns: dict, # a house's clean columns, as arrays, by nam
 
 # %% ../nbs/01a_schema.ipynb #524d22d0
 class ImpossibleError(DataError):
-    "Houses holding a value no house can have: the message names the column, the rows and the values."
-    def __init__(self, message: str, # one line: the input, the column, the rule, the rows and their values
-                 column: str | None=None, # the column at fault
-                 problem: str | None=None, # what its values must be, in words that name no rows
-                ):
-        super().__init__(message)
-        self.column, self.problem = column, problem
-
-    def __reduce__(self): return type(self), (str(self), self.column, self.problem)  # whole across processes (Dask's workers)
+    "Houses holding a value no house can have: the message names the column, the rows and the values; `column` and `problem` the column and its rule."
 
 # %% ../nbs/01a_schema.ipynb #eba18f9f
 @functools.lru_cache(maxsize=64)
@@ -314,7 +306,7 @@ def check_houses(df: pd.DataFrame, # houses, one per row, with an `Id` and the c
     df = require_ids(df, name)
     require_columns(df.columns, schema, name)
     try: columns = clean_columns(df[labels([ID, *schema])])
-    except DataError as e: raise DataError(f'{name}: {e}') from None
+    except DataError as e: raise named(e, name) from None
     require_possible(df, columns, schema, name)
     ignored = tuple(c for c in df.columns if c != ID and c not in schema)
     # Arrays, not series: a request of one house is checked in about a millisecond.

@@ -24,7 +24,7 @@ from starlette.requests import ClientDisconnect
 import housepricer
 from .batching import BatchingScorer, error_line
 from .clean import FEATURES
-from .data import ID, TARGET, HousepricerError
+from .data import ID, TARGET, DataError, HousepricerError
 from .explain import explain, typical_fill
 from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration, price_ranges
 from .models import input_schema
@@ -33,7 +33,7 @@ from .page import ICON, form_page, keeps_similar_houses, typical_house
 from .predict import score
 from .registry import Version
 from .request import MAX_BYTES, MAX_DEPTH, MAX_KEYS, RequestError, json_frame, json_ids
-from .schema import POSSIBLE, ImpossibleError, InputSchema
+from .schema import POSSIBLE, InputSchema
 from .similar import fill_similar
 
 # %% ../nbs/10_serve.ipynb #9dbd1d8e
@@ -72,8 +72,8 @@ class Problem(BaseModel):
 
 # %% ../nbs/10_serve.ipynb #526703a8
 class FieldProblem(Problem):
-    "Why houses were refused (422); for a value no house can have, also which field and why, for a form to show next to it."
-    field: str | None = None  # the column whose value no house can have; absent for other refusals
+    "Why houses were refused (422); when the fault is one column's, also which field and why, for a form to show next to it."
+    field: str | None = None  # the column at fault: a value no house can have, not of its kind, or missing; absent for other refusals
     problem: str | None = None  # what its values must be, in words that name no rows: 'must be 0 or more'
 
 # %% ../nbs/10_serve.ipynb #da0da324
@@ -98,7 +98,7 @@ def _house_schema(schema: InputSchema, # the model's schema
 _REFUSALS = {status: dict(model=FieldProblem if status == 422 else Problem, description=why) for status, why in [  # the refusals of POST /predict, for its OpenAPI description
     (400, f'the body is not JSON, or is beyond its limits: nested deeper than {MAX_DEPTH} levels, more than {MAX_KEYS:,} keys'),
     (408, 'the body has not all come in time'), (413, 'the body is too large'),
-    (422, 'the houses cannot be priced: the message names the field; for a value no house can have, `field` and `problem` say which and why'),
+    (422, 'the houses cannot be priced: the message names the field; when the fault is one column\'s (a value no house can have, not of its kind, or missing), `field` and `problem` say which and why'),
     (500, "a failure that is not the request's: one line says what failed"), (503, 'not priced in time: the service is busy or unwell')]}
 
 # %% ../nbs/10_serve.ipynb #3c3bdb47
@@ -242,7 +242,7 @@ async def priced(self: _PredictRoute,
 def _refused(error: HousepricerError) -> JSONResponse:
     "The answer to a request refused by `error`: a `RequestError`'s status, else 422; the connection is closed with a 408."
     status = error.status if isinstance(error, RequestError) else 422
-    answer = dict(detail=str(error)) | (dict(field=error.column, problem=error.problem) if isinstance(error, ImpossibleError) else {})
+    answer = dict(detail=str(error)) | (dict(field=error.column, problem=error.problem) if isinstance(error, DataError) and error.column else {})
     return JSONResponse(answer, status, headers={'connection': 'close'} if status == 408 else None)
 
 # %% ../nbs/10_serve.ipynb #1bf6f3e5

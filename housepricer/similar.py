@@ -15,7 +15,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .clean import CATEGORICAL, FEATURES, NUMERIC, clean, clean_columns, is_missing
-from .data import DataError, HousepricerError
+from .data import DataError, HousepricerError, named
 from .schema import require_possible
 from .utils import frame_of, labels
 
@@ -408,7 +408,7 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
              for column in houses.columns}
     if all(column in given and given[column].all() for column in self.reads): return houses, [()] * len(houses)
     try: columns = clean_columns(houses)
-    except DataError as e: raise DataError(f'{name}: {e}') from None
+    except DataError as e: raise named(e, name) from None
     values = {column: column_values for column, column_values in columns.items() if column in self.number_columns_ or column in self.category_columns_}
     require_possible(houses, columns, list(values), name)  # the model may not read a column the fill reads: checked here too
     complete = self._complete(values, {column: given[column] for column in values}, len(houses))
