@@ -8,7 +8,8 @@ its own prices of the training houses: its figures do not matter here, only the 
 plain request is the embedded test set's first house with every column; the other is the same house with
 the form's fields (`housepricer.page.FORM_FIELDS`), ten columns, the rest filled from
 similar houses, alone and with every price explained (2**10 variants; and the first nine of the form's
-fields, 2**9). Each request goes through FastAPI's `TestClient`,
+fields, 2**9); and the largest request `fill=similar` may make, `MAX_FILLED` houses of one field each (median of
+three calls). Each request goes through FastAPI's `TestClient`,
 so the figure includes reading the JSON body, the scorer's thread and the answer. Times are
 `time.process_time` (CPU of the whole process, the scorer's thread included), the median of --calls calls
 after one warm-up call.
@@ -27,7 +28,7 @@ from housepricer.models import train
 from housepricer.page import FORM_FIELDS
 from housepricer.predict import score
 from housepricer.registry import Version
-from housepricer.serve import make_app
+from housepricer.serve import MAX_FILLED, make_app
 
 
 def main():
@@ -42,13 +43,15 @@ def main():
     client = TestClient(make_app(model, Version(1, model=args.model, data_rows=len(data), intervals=calibration.to_dict())))
     house = json.loads(load_test().head(1).to_json(orient='records'))
     form = [{column: house[0][column] for column in FORM_FIELDS}]
-    requests = [('plain', '/predict', house), ('fill=similar, 10 fields', '/predict?fill=similar', form),
-                ('fill=similar&explain=1, 9 fields', '/predict?fill=similar&explain=1', [{c: form[0][c] for c in list(FORM_FIELDS)[:9]}]),
-                ('fill=similar&explain=1, 10 fields', '/predict?fill=similar&explain=1', form)]
-    for name, path, body in requests:
+    largest = [{'GrLivArea': area} for area in np.linspace(500, 4000, MAX_FILLED).round()]  # the most houses a request may have filled
+    requests = [('plain', '/predict', house, args.calls), ('fill=similar, 10 fields', '/predict?fill=similar', form, args.calls),
+                ('fill=similar&explain=1, 9 fields', '/predict?fill=similar&explain=1', [{c: form[0][c] for c in list(FORM_FIELDS)[:9]}], args.calls),
+                ('fill=similar&explain=1, 10 fields', '/predict?fill=similar&explain=1', form, args.calls),
+                (f'fill=similar, {MAX_FILLED:,} houses of 1 field (MAX_FILLED)', '/predict?fill=similar', largest, 3)]
+    for name, path, body, calls in requests:
         answer = client.post(path, json=body)
         if answer.status_code != 200: raise SystemExit(f'{name}: {answer.status_code} {answer.text}')
-        print(f'{args.model} {name}: {cpu_median(lambda: client.post(path, json=body), args.calls) * 1000:.1f} ms CPU (median of {args.calls})')
+        print(f'{args.model} {name}: {cpu_median(lambda: client.post(path, json=body), calls) * 1000:.1f} ms CPU (median of {calls})')
     print('load average:', open('/proc/loadavg').read().split()[:3])
 
 
