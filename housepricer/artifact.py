@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.ensemble._gb import BaseGradientBoosting
 from sklearn.tree._classes import BaseDecisionTree
 
-from .clean import CATEGORICAL, FEATURES, NUMERIC
+from .clean import CATEGORICAL, NUMERIC
 from .data import HousepricerError, sha256_hex
+from .schema import POSSIBLE
 from .similar import SimilarHouses
 from .utils import write_atomic
 
@@ -217,19 +219,29 @@ def _trees_problem(model) -> str | None:
     return None
 
 # %% ../nbs/05a_artifact.ipynb #5fc19fcd
+def _similar_fits(part: SimilarHouses) -> bool:
+    "Whether `part` is what training writes: known columns, each once, arrays that fit together, scales above 0, possible numbers."
+    numbers, codes, levels, kept = part.numbers_, part.codes_, part.levels_, [*part.number_columns_, *part.category_columns_]
+    known = (set(part.reads) <= set(kept) and len(set(kept)) == len(kept)
+             and set(part.number_columns_) <= set(NUMERIC) and set(part.category_columns_) <= set(CATEGORICAL))
+    fits = (known and numbers.dtype == np.float64 and codes.dtype == np.int16 and len(numbers) > 0
+            and numbers.shape == (len(numbers), len(part.number_columns_)) == (len(numbers), len(part.scales_))
+            and codes.shape == (len(numbers), len(part.category_columns_)) == (len(numbers), len(levels))
+            and part.scales_.dtype == np.float64 and bool(np.isfinite(part.scales_).all() and (part.scales_ > 0).all())
+            and all(isinstance(level, str) for row in levels for level in row))
+    if not fits: return False
+    low, high = np.array([POSSIBLE[column].bounds(date.today().year)[:2] for column in part.number_columns_]).reshape(-1, 2).T
+    with np.errstate(invalid='ignore'): possible = not ((numbers < low) | (numbers > high) | np.isinf(numbers)).any()  # missing values compare false
+    return possible and all(((column >= -1) & (column < len(row))).all() for column, row in zip(codes.T, levels))
+
+# %% ../nbs/05a_artifact.ipynb #f3250ebf
 def _similar_problem(model) -> str | None:
-    "What makes the similar houses `model` keeps unsafe to use, if anything: unknown columns, or arrays that do not fit together."
-    for part in (part for part in _fitted_parts(model) if isinstance(part, SimilarHouses)):
-        try:
-            numbers, codes, levels = part.numbers_, part.codes_, part.levels_
-            known = set(part.reads) <= set(FEATURES) and set(part.number_columns_) <= set(NUMERIC) and set(part.category_columns_) <= set(CATEGORICAL)
-            fits = (numbers.dtype == np.float64 and codes.dtype == np.int16 and numbers.shape == (len(numbers), len(part.number_columns_))
-                    and codes.shape == (len(numbers), len(part.category_columns_)) == (len(numbers), len(levels))
-                    and np.shape(part.scales_) == (len(part.number_columns_),) and all(isinstance(level, str) for row in levels for level in row))
-            coded = fits and all(((column >= -1) & (column < len(row))).all() for column, row in zip(codes.T, levels))
-        except (AttributeError, TypeError, ValueError): return 'similar houses that are not what a fitted model keeps'
-        if not (known and coded): return 'similar houses that are not what a fitted model keeps'
-    return None
+    "What makes the similar houses `model` keeps unsafe to use, if anything: something else in their place, or `SimilarHouses` that `_similar_fits` refuses."
+    kept = getattr(model, 'similar_houses_', None)  # `None`: a model from before similar houses, which says so when asked to fill
+    parts = [part for part in _fitted_parts(model) if isinstance(part, SimilarHouses)]
+    try: fit = (kept is None or isinstance(kept, SimilarHouses)) and all(_similar_fits(part) for part in parts)
+    except (AttributeError, TypeError, ValueError): fit = False
+    return None if fit else 'similar houses that are not what a fitted model keeps'
 
 # %% ../nbs/05a_artifact.ipynb #40d300da
 # The model text of a LightGBM regressor as LightGBM 4 writes housepricer's: a regression of one output, whose trees
