@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['NEIGHBOURS', 'NEIGHBOURHOOD_WEIGHT', 'PARTS', 'ADDS_UP', 'AT_LEAST', 'BLOCK', 'SHORTLIST', 'robust_scales',
            'category_codes', 'SimilarHouses', 'nearest', 'similar_rows', 'stable_order', 'weighted_median',
-           'weighted_mode', 'most_have', 'SimilarHousesError', 'keep_similar_houses', 'similar_houses', 'fill_similar']
+           'weighted_mode', 'most_have', 'FillLimitError', 'distinct_rows', 'SimilarHousesError', 'keep_similar_houses',
+           'similar_houses', 'fill_similar']
 
 # %% ../nbs/02a_similar.ipynb #e0a47aa1
 import warnings
@@ -292,23 +293,51 @@ def _similar_among(self: SimilarHouses, rows: np.ndarray, # houses × candidates
 # %% ../nbs/02a_similar.ipynb #b80594fb
 SHORTLIST = 64  # a house's similar houses are looked for among its nearest training houses first, among all only if they may reach further
 
+# %% ../nbs/02a_similar.ipynb #0ca6507f
+class FillLimitError(DataError):
+    "Houses that give too little to tell their similar houses apart, more distinct ones than the caller lets one call fill from among all training houses."
+
+# %% ../nbs/02a_similar.ipynb #fb47a05f
+def distinct_rows(array: np.ndarray, # rows × values
+                 ) -> tuple:
+    "`(first, which)`: the first row of each distinct row of `array`, in the order they come, and which of them each row is; rows are the same when their bytes are."
+    seen = {}
+    which = np.fromiter((seen.setdefault(row.tobytes(), len(seen)) for row in np.ascontiguousarray(array)), dtype=np.intp, count=len(array))
+    return np.unique(which, return_index=True)[1], which
+
+# %% ../nbs/02a_similar.ipynb #fcffabb2
+@patch
+def _among_all(self: SimilarHouses, distances: np.ndarray, # houses × training houses: each house's distance to each training house
+               has: dict, # part → `(said, has)` (`_given_parts`) of these houses
+               groups: list, # the columns filled together (`_groups`)
+              ) -> tuple:
+    "`(numbers, codes, distinct)`: each house's columns from its similar houses among all training houses, each distinct house (distances, parts said) filled once."
+    first, which = distinct_rows(np.column_stack([distances, *(np.column_stack(pair) for pair in has.values())]))
+    rows = np.broadcast_to(np.arange(distances.shape[1]), (len(first), distances.shape[1]))
+    numbers, codes, _ = self._similar_among(rows, distances[first], np.full(len(first), np.inf), {part: (said[first], has_it[first]) for part, (said, has_it) in has.items()}, groups)
+    return numbers[which], codes[which], len(first)
 
 # %% ../nbs/02a_similar.ipynb #20325b62
 @patch
 def _similar(self: SimilarHouses, distances: np.ndarray, # houses × training houses: each house's distance to each training house
              has: dict, # part → `(said, has)` (`_given_parts`): whether each house says if it has the part, and whether it has it
              groups: list, # the columns filled together (`_groups`)
+             most_far: float=np.inf, # the most distinct houses to fill from among all training houses (`_among_all`): beyond, a `FillLimitError`
             ) -> tuple:
-    "`(numbers, codes)` of each house: `_similar_among` its `SHORTLIST` nearest training houses, or among all where its similar houses may reach further."
-    training = distances.shape[1]
-    def among_all(distances, has): return self._similar_among(np.broadcast_to(np.arange(training), distances.shape), distances, np.full(len(distances), np.inf), has, groups)[:2]
-    if training <= SHORTLIST: return among_all(distances, has)
-    nearest_first = np.argpartition(distances, SHORTLIST, axis=1)
-    rows, beyond = np.sort(nearest_first[:, :SHORTLIST], axis=1), np.take_along_axis(distances, nearest_first[:, SHORTLIST:SHORTLIST + 1], axis=1)[:, 0]
-    numbers, codes, reaches = self._similar_among(rows, np.take_along_axis(distances, rows, axis=1), beyond, has, groups)
-    if reaches.any(): numbers[reaches], codes[reaches] = among_all(distances[reaches], {part: (said[reaches], has_it[reaches]) for part, (said, has_it) in has.items()})
-    return numbers, codes
-
+    "`(numbers, codes, far)` of each house: `_similar_among` its `SHORTLIST` nearest training houses, or among all where its similar houses may reach further; `far`, how many distinct houses were."
+    if distances.shape[1] <= SHORTLIST: reaches = np.ones(len(distances), dtype=bool)
+    else:
+        nearest_first = np.argpartition(distances, SHORTLIST, axis=1)
+        rows, beyond = np.sort(nearest_first[:, :SHORTLIST], axis=1), np.take_along_axis(distances, nearest_first[:, SHORTLIST:SHORTLIST + 1], axis=1)[:, 0]
+        numbers, codes, reaches = self._similar_among(rows, np.take_along_axis(distances, rows, axis=1), beyond, has, groups)
+    if not reaches.any(): return numbers, codes, 0
+    reaching = {part: (said[reaches], has_it[reaches]) for part, (said, has_it) in has.items()}
+    if most_far < np.inf and len(distinct_rows(distances[reaches])[0]) > most_far:  # counted before the work: the parts said can only add
+        raise FillLimitError(f'houses that give too little to tell their similar houses apart (each as near to hundreds of training houses as to its nearest): more than {most_far:,} distinct ones at a time; send fewer, or more of their columns')
+    far_numbers, far_codes, far = self._among_all(distances[reaches], reaching, groups)
+    if distances.shape[1] <= SHORTLIST: return far_numbers, far_codes, far
+    numbers[reaches], codes[reaches] = far_numbers, far_codes
+    return numbers, codes, far
 
 # %% ../nbs/02a_similar.ipynb #a4d7cdf6
 def _says_has(values: np.ndarray) -> np.ndarray:
@@ -376,6 +405,7 @@ def _at_least(columns: dict, # every column of the houses, by name, the filled v
 def _complete(self: SimilarHouses, values: dict, # clean columns of the houses, by name: those this keeps
               given: dict, # by column of `values`: whether each house gives its value (booleans)
               houses: int, # how many houses
+              most_far: float=np.inf, # the most distinct houses to fill from among all training houses (`_similar`)
              ) -> dict:
     "Every column of the houses, by name: the given values as they are, the others from their similar houses, made consistent."
     said_parts, groups = _given_parts(values, given, houses), self._groups()
@@ -385,7 +415,8 @@ def _complete(self: SimilarHouses, values: dict, # clean columns of the houses, 
         at = slice(start, min(start + block, houses))
         far = self.distances({column: column_values[at] for column, column_values in values.items()}, at.stop - at.start,
                              {column: gives[at] for column, gives in given.items()})
-        numbers[at], codes[at] = self._similar(far, {part: (said[at], has[at]) for part, (said, has) in said_parts.items()}, groups)
+        numbers[at], codes[at], filled_far = self._similar(far, {part: (said[at], has[at]) for part, (said, has) in said_parts.items()}, groups, most_far)
+        most_far -= filled_far
     columns = dict(zip(self.number_columns_, numbers.T))
     for j, (column, levels) in enumerate(zip(self.category_columns_, self.levels_)):
         if column not in given or not given[column].all(): columns[column] = np.array([*levels, np.nan], dtype=object)[codes[:, j]]
@@ -402,6 +433,7 @@ def _complete(self: SimilarHouses, values: dict, # clean columns of the houses, 
 def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
          name: str='data', # what to call `houses` in messages
          given=None, # booleans by column of `houses` (a frame, or a dict of arrays): false where a value is to be filled as if absent; `None`: all are given
+         most_far: float=np.inf, # the most distinct houses that tie with hundreds of training houses to fill (`_among_all`): beyond, a `FillLimitError`
         ) -> tuple:
     "`(complete, filled)`: `houses` (clean) with the values of `reads` they do not give filled from similar houses, and the columns filled for each house."
     given = {column: np.ones(len(houses), dtype=bool) if given is None or column not in given else np.asarray(given[column], dtype=bool)
@@ -411,7 +443,8 @@ def fill(self: SimilarHouses, houses: pd.DataFrame, # houses, one per row, with 
     except DataError as e: raise named(e, name) from None
     values = {column: column_values for column, column_values in columns.items() if column in self.number_columns_ or column in self.category_columns_}
     require_possible(houses, columns, list(values), name)  # the model may not read a column the fill reads: checked here too
-    complete = self._complete(values, {column: given[column] for column in values}, len(houses))
+    try: complete = self._complete(values, {column: given[column] for column in values}, len(houses), most_far)
+    except FillLimitError as e: raise named(e, name) from None
     filled = np.column_stack([~given[column] if column in given else np.ones(len(houses), dtype=bool) for column in self.reads])
     reads = np.array(self.reads, dtype=object)
     return frame_of({**columns, **{column: complete[column] for column in self.reads}}, houses.index), [tuple(reads[row]) for row in filled]
@@ -442,6 +475,7 @@ def fill_similar(model, # a fitted model that keeps its similar houses (`train`,
                  houses: pd.DataFrame, # houses, one per row, with some of the columns the model reads
                  name: str='data', # what to call `houses` in messages
                  given=None, # booleans by column of `houses`: false where a value is to be filled as if absent (`SimilarHouses.fill`); `None`: all are given
+                 most_far: float=np.inf, # the most distinct houses that tie with hundreds of training houses to fill (`SimilarHouses.fill`)
                 ) -> tuple:
     "`(complete, filled)`: `houses` with the values the model reads that they do not give filled from similar training houses, and the columns filled for each house."
-    return similar_houses(model).fill(houses, name, given)
+    return similar_houses(model).fill(houses, name, given, most_far)

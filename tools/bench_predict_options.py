@@ -8,8 +8,9 @@ its own prices of the training houses: its figures do not matter here, only the 
 plain request is the embedded test set's first house with every column; the other is the same house with
 the form's fields (`housepricer.page.FORM_FIELDS`), ten columns, the rest filled from
 similar houses, alone and with every price explained (2**10 variants; and the first nine of the form's
-fields, 2**9); and the largest request `fill=similar` may make, `MAX_FILLED` houses of one field each (median of
-three calls). Each request goes through FastAPI's `TestClient`,
+fields, 2**9); and the costliest requests `fill=similar` allows (median of three calls each): `MAX_FILLED` houses of
+one field, as many of nothing given, `MAX_FAR_FILLED` houses that each tie with hundreds of training
+houses, and eight houses of the form's fields all null, explained. Each request goes through FastAPI's `TestClient`,
 so the figure includes reading the JSON body, the scorer's thread and the answer. Times are
 `time.process_time` (CPU of the whole process, the scorer's thread included), the median of --calls calls
 after one warm-up call.
@@ -28,7 +29,7 @@ from housepricer.models import train
 from housepricer.page import FORM_FIELDS
 from housepricer.predict import score
 from housepricer.registry import Version
-from housepricer.serve import MAX_FILLED, make_app
+from housepricer.serve import MAX_FAR_FILLED, MAX_FILLED, make_app
 
 
 def main():
@@ -47,7 +48,11 @@ def main():
     requests = [('plain', '/predict', house, args.calls), ('fill=similar, 10 fields', '/predict?fill=similar', form, args.calls),
                 ('fill=similar&explain=1, 9 fields', '/predict?fill=similar&explain=1', [{c: form[0][c] for c in list(FORM_FIELDS)[:9]}], args.calls),
                 ('fill=similar&explain=1, 10 fields', '/predict?fill=similar&explain=1', form, args.calls),
-                (f'fill=similar, {MAX_FILLED:,} houses of 1 field (MAX_FILLED)', '/predict?fill=similar', largest, 3)]
+                (f'fill=similar, {MAX_FILLED:,} houses of 1 field (MAX_FILLED)', '/predict?fill=similar', largest, 3),
+                (f'fill=similar, {MAX_FILLED:,} houses of nothing given', '/predict?fill=similar', [{}] * MAX_FILLED, 3),
+                (f'fill=similar, {MAX_FAR_FILLED} houses each as near to hundreds (MAX_FAR_FILLED)', '/predict?fill=similar',
+                 [{'YrSold': 1000 + year} for year in range(MAX_FAR_FILLED)], 3),
+                ('fill=similar&explain=1, 8 houses of 10 nulls', '/predict?fill=similar&explain=1', [dict.fromkeys(FORM_FIELDS)] * 8, 3)]
     for name, path, body, calls in requests:
         answer = client.post(path, json=body)
         if answer.status_code != 200: raise SystemExit(f'{name}: {answer.status_code} {answer.text}')
