@@ -9,6 +9,7 @@ __all__ = ['previous_champion', 'model_card', 'version_card']
 import json
 
 from .data import TRAIN_SHA256
+from .intervals import Calibration, IntervalError
 from .models import MODELS
 from .registry import Registry, RegistryError, Verdict, Version
 
@@ -77,11 +78,12 @@ def _price_ranges(version: Version) -> str:
     "The card's price ranges: the coverage measured in cross-validation per level, with the average width; or why there is none."
     head = '## Price ranges\n\n'
     if version.intervals is None: return head + 'This version has no interval calibration: it was trained before price ranges. Retrain it to price with ranges.'
-    calibration = version.intervals
+    try: calibration = Calibration.from_json(version.intervals)
+    except IntervalError as e: return head + f'This version gives no ranges: {e}. Retrain it to price with ranges.'
     rows = [(f"{m['level']:g}", f"{m['coverage']:.1%}", f"{min(m['folds']):.1%} – {max(m['folds']):.1%}", f"{m['width']:.1%}")
-            for m in calibration['coverage']]
+            for m in calibration.coverage]
     return (head + f"`housepricer predict --interval L` gives each price a range at level L: split-conformal in log price, in "
-            f"{len(calibration['edges']) + 1} bands of predicted price, calibrated on the out-of-fold prices of the cross-validation above. "
+            f"{len(calibration.edges) + 1} bands of predicted price, calibrated on the out-of-fold prices of the cross-validation above. "
             "Measured the same way (each fold's houses against ranges calibrated on the other folds), the share of houses that sold "
             "within their range, and a range's average width as a share of the price:\n\n"
             + (_table(('level', 'houses within their range', 'per fold', 'average width'), rows) if rows else 'Not measured: too few houses.'))

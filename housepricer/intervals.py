@@ -165,12 +165,16 @@ def to_dict(self: Calibration) -> dict:
 def from_json(cls: Calibration,
               value: dict, # a calibration as JSON, of `CALIBRATION_SHAPE`
              ) -> Calibration:
-    "The calibration in `value`; an `IntervalError` if it is of another method, or its bands do not match its edges."
+    "The calibration in `value`; an `IntervalError` if it is of another method, or is not what `calibrate` writes: its bands must match its edges, edges rise, residuals be finite and sorted, coverage measured."
     if value['method'] != METHOD: raise IntervalError(f"the interval calibration is of a method this housepricer does not know: {value['method']!r}")
     if len(value['residuals']) != len(value['edges']) + 1 or not all(value['residuals']):
         raise IntervalError(f"the interval calibration is damaged: {len(value['edges'])} edges for {len(value['residuals'])} bands of residuals")
-    return cls(np.array(value['edges'], dtype='float64'), tuple(np.array(r, dtype='float64') for r in value['residuals']),
-               tuple(value['coverage']))
+    edges, residuals = np.array(value['edges'], dtype='float64'), tuple(np.array(r, dtype='float64') for r in value['residuals'])
+    measured = [number for m in value['coverage'] for number in (m['level'], m['coverage'], m['width'], *m['folds'])]
+    if not (np.isfinite(edges).all() and (np.diff(edges) > 0).all() and all(np.isfinite(r).all() and (np.diff(r) >= 0).all() for r in residuals)
+            and all(m['folds'] for m in value['coverage']) and np.isfinite(np.array(measured, dtype='float64')).all()):
+        raise IntervalError('the interval calibration is damaged: its edges must rise, its residuals be finite and sorted, each coverage measured')
+    return cls(edges, residuals, tuple(value['coverage']))
 
 # %% ../nbs/04a_intervals.ipynb #49cd9643
 def interval_calibration(version, # a version's metadata (`Version`), as the registry or `load_model` gives it

@@ -25,7 +25,7 @@ from .artifact import artifact_bytes, load_artifact, model_from_bytes, save_arti
 from .data import HousepricerError, sha256_hex
 from .intervals import CALIBRATION_SHAPE
 from .options import DEFAULT_REGISTRY, MODEL_SUMMARIES, REGISTRY_ENV
-from .utils import OutputError, output_errors, path_kind, write_atomic
+from .utils import OutputError, no_json_constant, output_errors, path_kind, write_atomic
 
 # %% ../nbs/05_registry.ipynb #786325f9
 class RegistryError(HousepricerError):
@@ -97,7 +97,7 @@ def _read_json(path: Path, # a registry file
               ):
     "The JSON in `path`, `None` if there is no such file, a `RegistryError` naming the file (and the key) if it is not of `shape`."
     if path_kind(path) not in ('file', None): raise RegistryError(f'{path}: is a {path_kind(path)}, not a file')
-    try: value = json.loads(path.read_text())
+    try: value = json.loads(path.read_text(), parse_constant=no_json_constant)  # NaN is no number a registry writes
     except FileNotFoundError: return None
     except (OSError, ValueError, RecursionError) as e: raise RegistryError(f'{path}: corrupted or unreadable ({type(e).__name__})') from None
     if error := _shape_error(value, shape): raise RegistryError(f'{path}: {error}')

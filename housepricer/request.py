@@ -15,7 +15,7 @@ import pandas as pd
 
 from .data import ID, DataError, describe_rows, require_ids
 from .schema import ColumnSchema, InputSchema
-from .utils import frame_of
+from .utils import frame_of, no_json_constant
 
 # %% ../nbs/10a_request.ipynb #d28bee4f
 MAX_BYTES = 10_000_000  # the largest request body accepted (10 MB, some 4,000 houses)
@@ -36,8 +36,6 @@ class RequestError(DataError):
 # %% ../nbs/10a_request.ipynb #9f53111b
 _DIGITS = bytes.maketrans(b'123456789', b'000000000')
 
-def _no_constant(name): raise ValueError(f'{name} is not JSON; send null for a missing value')
-
 def _json_value(body: bytes):
     "The JSON value in `body`, read by orjson when both readers read it the same; else by Python's, whose errors name the fault."
     # orjson refuses what Python's reader may accept (1e999, lone surrogates, a byte-order mark), and reads integers
@@ -45,7 +43,7 @@ def _json_value(body: bytes):
     if b'0' * 19 not in body.translate(_DIGITS):
         try: return orjson.loads(body)
         except orjson.JSONDecodeError: pass
-    return json.loads(body, parse_constant=_no_constant)
+    return json.loads(body, parse_constant=no_json_constant)
 
 # %% ../nbs/10a_request.ipynb #a2592ed5
 def _nests_deeper(values: list, levels: int) -> bool:
