@@ -186,7 +186,8 @@ def require_ids(df: pd.DataFrame, # houses, one per row
     if ID not in df.columns: raise DataError(f'{name}: no {ID} column (the Kaggle format has one)')
     given = df[ID]
     ids, bad = _whole_numbers(given)
-    if bad.any(): raise DataError(f'{name}: {ID} must be a whole number within ±{LARGEST_ID}; {describe_rows(given, bad)}')
+    problem = f'must be a whole number within ±{LARGEST_ID}'
+    if bad.any(): raise DataError(f'{name}: {ID} {problem}; {describe_rows(given, bad)}', ID, problem)
     if len(np.unique(ids)) < len(ids): raise duplicate_ids(name, pd.unique(ids[pd.Series(ids).duplicated().to_numpy()]))
     return df.copy() if given.dtype == np.int64 else df.assign(**{ID: ids})
 
@@ -216,7 +217,7 @@ def duplicate_ids(name: str, # the file or request the houses came from
                   ids, # the `Id`s given more than once, in the order found
                  ) -> DataError:
     "The error for houses that share an `Id`, naming the first five of `ids`."
-    return DataError(f'{name}: duplicate {ID} values {", ".join(map(str, list(ids)[:5]))}')
+    return DataError(f'{name}: duplicate {ID} values {", ".join(map(str, list(ids)[:5]))}', ID, 'must be unique')
 
 # %% ../nbs/00_data.ipynb #13da7fc0
 def require_columns(columns, # the columns given: a frame's, a file's header, a request's keys
@@ -328,23 +329,18 @@ def require_target(
     if TARGET not in df.columns: raise DataError(f'{name}: no {TARGET} column, which training needs')
     price = pd.to_numeric(df[TARGET], errors='coerce')
     bad = ~((price > 0) & np.isfinite(price))
-    if bad.any(): raise DataError(f'{name}: {TARGET} must be a positive number; {describe_rows(df[TARGET], bad)}')
+    if bad.any(): raise DataError(f'{name}: {TARGET} must be a positive number; {describe_rows(df[TARGET], bad)}', TARGET, 'must be a positive number')
     return df.assign(**{TARGET: price.astype('float64')})
 
 # %% ../nbs/00_data.ipynb #32ee5fe4
 def load_data(
     path=None,  # a CSV (plain or gzip) or Parquet file of priced houses in the Kaggle format; `None` for the embedded train.csv
 ) -> pd.DataFrame:
-    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's file at `path`, its values checked by `clean` and by what a house can be (`require_possible`)."
+    "Training houses with their `SalePrice`: the embedded Kaggle `train.csv`, or a user's file at `path`, its values checked as training checks them (`require_trainable`)."
     if path is None: return require_target(_embedded_houses('train'), 'train.csv')
-    houses = require_target(read_houses(path), str(path))
-    # Checked whole, where rows are counted as in the file: training cleans the folds of its cross-validation, whose rows are not.
-    from housepricer.clean import clean_columns  # later chapters build on this one: imported when they are needed
-    from housepricer.schema import require_possible
-    try: columns = clean_columns(houses)
-    except DataError as e: raise named(e, str(path)) from None
-    require_possible(houses, columns, houses.columns, str(path))
-    return houses
+    # Checked whole, where rows are counted as in the file: training checks the folds of its cross-validation too, whose rows are not.
+    from housepricer.schema import require_trainable  # a later chapter builds on this one: imported when it is needed
+    return require_trainable(read_houses(path), str(path))
 
 # %% ../nbs/00_data.ipynb #1d4568ff
 def load_test(

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MAX_GIVEN', 'MAX_PRICES', 'SHOWN_EFFECTS', 'YEARS', 'ExplainError', 'require_affordable', 'coalition_members',
-           'shapley_pairs', 'shapley_values', 'coalitions', 'typical_fill', 'Explanation', 'explain', 'effect_line',
-           'effect_lines']
+           'shapley_pairs', 'shapley_values', 'coalitions', 'typical_fill', 'explained_columns', 'Explanation',
+           'explain', 'effect_line', 'effect_lines']
 
 # %% ../nbs/07c_explain.ipynb #0d4d109e
 import math
@@ -93,6 +93,14 @@ def typical_fill(typical: dict, # a value for every column the model reads: the 
         return frame_of({ID: houses[ID].to_numpy(), **columns}, houses.index)
     return complete
 
+# %% ../nbs/07c_explain.ipynb #7a932dcc
+def explained_columns(columns, # the columns the houses give (a frame's, a request's keys)
+                      schema: dict, # the model's schema: the columns it reads
+                      players=(), # columns to explain besides those (`explain`'s `players`)
+                     ) -> list:
+    "The columns of `columns` that `explain` explains, in their order: those the model reads or `players` names; `Id` and any other column are not."
+    return [column for column in columns if column in schema or column in players]
+
 # %% ../nbs/07c_explain.ipynb #240d9fab
 def _given(houses: pd.DataFrame, # `Id` and the columns given of each house
            schema: InputSchema, # the model's schema
@@ -127,7 +135,7 @@ def explain(model, # a fitted model that carries its schema (`train`, `load_mode
            ) -> Explanation:
     "What moved the price of each of `houses`: the exact Shapley value of each given column, in dollars, against the house of nothing given."
     schema = InputSchema.of(input_schema(model) if schema is None else schema)
-    given = [column for column in houses.columns if column in schema or column in players]  # in the order given
+    given = explained_columns(houses.columns, schema, players)
     require_affordable(len(given), len(houses), name)
     clean, report = _given(houses, schema, given, name)
     completed = (typical_fill(typical_house(schema)) if complete is None else complete)(*coalitions(clean))
@@ -161,6 +169,7 @@ def effect_line(column: str, # a given column
     label, _, unit = FORM_FIELDS.get(column, column).partition(' (')
     unit = '' if any(c.isdigit() for c in unit) else unit.rstrip(')')  # a unit ("sq ft", "cars"), not a scale ("1 poor – 10 excellent")
     if value == 1 and unit.endswith('s'): unit = unit[:-1]  # 1 car
+    if _value(column, value) == 'none' and unit: unit = ''  # 'Living area none', not 'none sq ft'
     return f'{" ".join(filter(None, [label, _value(column, value), unit]))}: {_amount(effect)}'
 
 # %% ../nbs/07c_explain.ipynb #7a58d956

@@ -32,7 +32,8 @@ def check_level(level, # the share of houses to sell within their range: a numbe
     try: value = float(level)
     except (TypeError, ValueError): value = math.nan
     if isinstance(level, bool) or not 0 < value < 1:
-        raise IntervalError(f'the interval level must be between 0 and 1, exclusive (0.9: 9 houses in 10), not {level}')
+        shown = repr(level[:20]) if isinstance(level, str) else level  # a query's text: on one line, and short
+        raise IntervalError(f'the interval level must be between 0 and 1, exclusive (0.9: 9 houses in 10), not {shown}')
     return value
 
 # %% ../nbs/04a_intervals.ipynb #2a539174

@@ -14,7 +14,7 @@ import orjson
 import pandas as pd
 
 from .data import ID, DataError, describe_rows, require_ids
-from .schema import ColumnSchema, InputSchema
+from .schema import InputSchema
 from .utils import frame_of, no_json_constant
 
 # %% ../nbs/10a_request.ipynb #d28bee4f
@@ -43,7 +43,10 @@ def _json_value(body: bytes):
     if b'0' * 19 not in body.translate(_DIGITS):
         try: return orjson.loads(body)
         except orjson.JSONDecodeError: pass
-    return json.loads(body, parse_constant=no_json_constant)
+    value = json.loads(body, parse_constant=no_json_constant)
+    try: json.dumps(value, ensure_ascii=False).encode()  # a lone surrogate ("\\ud800") is no text: no answer could echo it
+    except UnicodeEncodeError: raise ValueError('a lone surrogate (\\ud800 to \\udfff) is not text') from None
+    return value
 
 # %% ../nbs/10a_request.ipynb #a2592ed5
 def _nests_deeper(values: list, levels: int) -> bool:

@@ -18,7 +18,7 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .clean import ABSENT_CATEGORIES, FEATURES, NUMERIC, clean, clean_columns, is_missing
-from .data import ID, DataError, describe_rows, named, require_columns, require_ids, require_target
+from .data import ID, DataError, describe_rows, named, no_rows, require_columns, require_ids, require_target
 from .utils import frame_of, labels
 
 # %% ../nbs/01a_schema.ipynb #48aef0b3
@@ -194,9 +194,12 @@ def require_possible(df: pd.DataFrame, # houses as given: its values and rows ar
 def require_trainable(df: pd.DataFrame, # priced houses in the Kaggle format
                       name: str='data', # what to call `df` in messages
                      ) -> pd.DataFrame:
-    "`df` with a float `SalePrice` (`require_target`); an `ImpossibleError` for its first column holding a value no house can have."
+    "`df` with a float `SalePrice` (`require_target`); a `DataError` if it has no rows or a value `clean` refuses, an `ImpossibleError` for its first column holding a value no house can have."
+    if df.empty: raise no_rows(name)
     df = require_target(df, name)
-    require_possible(df, clean_columns(df[labels([column for column in POSSIBLE if column in df.columns])]), df.columns, name)
+    try: columns = clean_columns(df)
+    except DataError as e: raise named(e, name) from None
+    require_possible(df, columns, df.columns, name)
     return df
 
 # %% ../nbs/01a_schema.ipynb #724da118

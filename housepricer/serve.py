@@ -25,8 +25,8 @@ import housepricer
 from .batching import BatchingScorer, error_line
 from .clean import FEATURES
 from .data import ID, TARGET, DataError, HousepricerError
-from .explain import explain, typical_fill
-from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration, price_ranges
+from .explain import explain, explained_columns, require_affordable, typical_fill
+from .intervals import DEFAULT_LEVEL, IntervalError, interval_calibration
 from .models import input_schema
 from .options import BODY_TIMEOUT, REQUEST_TIMEOUT
 from .page import ICON, form_page, keeps_similar_houses, typical_house
@@ -162,6 +162,7 @@ def _price_alone(model, # a fitted model that carries its schema (and its simila
     def price(columns: dict, count: int) -> tuple:
         if fill and count > MAX_FILLED:
             raise RequestError(f'request: {count:,} houses to fill from similar houses, more than {MAX_FILLED:,}: send at most {MAX_FILLED:,} at a time', 413)
+        if explained: require_affordable(len(explained_columns(columns, schema, FEATURES if fill else ())), count, 'request')  # before any work
         ids = json_ids(columns, count, 'request')
         given = json_frame(columns, ids, schema)
         houses, filled = fill_similar(model, given, 'request', most_far=MAX_FAR_FILLED) if fill else (given, None)
@@ -256,7 +257,7 @@ def _refused(error: HousepricerError) -> JSONResponse:
 def _listed(ids: np.ndarray, # the houses' `Id`s
             prices: np.ndarray, # their prices
             has_ids: bool, # whether the request gave `Id`s: else none is shown
-            ranges=None, # the `PriceRanges` to give (`price_ranges` at the level asked); `None`: none
+            ranges=None, # the `PriceRanges` to give (`Calibration.at` the level asked); `None`: none
             extras: list | None=None, # a dict per house to add: `filled`, `effects`, `lines`
            ) -> list:
     "The `predictions` of an answer: per house, its `Id` (if given), `SalePrice` and the rest, to the cent."
