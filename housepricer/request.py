@@ -18,7 +18,7 @@ from .schema import InputSchema
 from .utils import frame_of, no_json_constant
 
 # %% ../nbs/10a_request.ipynb #d28bee4f
-MAX_BYTES = 10_000_000  # the largest request body accepted (10 MB, some 4,000 houses)
+MAX_BYTES = 10_000_000  # the largest request body accepted (10 MB, some 4,000 whole houses; houses to fill, of a few columns each, are bounded by the service's `MAX_FILLED`)
 MAX_DEPTH = 10  # the deepest nesting of lists and objects accepted in a body: a list of houses needs 2
 MAX_KEYS = 1_000  # the most different keys the houses of a body may have: a house has 80
 
