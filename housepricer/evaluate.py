@@ -56,6 +56,7 @@ def _fold_calls(df: pd.DataFrame, # priced houses in the Kaggle format
                ) -> list:
     "The protocol's fits on the priced houses `df`, one call (of no arguments) per fold that returns its `(RMSLE, MAE, seconds, prices)`."
     df = require_trainable(df).reset_index(drop=True)
+    if len(df) < folds: raise DataError(f'data: {len(df)} priced houses, fewer than the {folds} folds of cross-validation: it needs a house to score in each')
     X, y = df.drop(columns=[TARGET]), df[TARGET]
     return [partial(_score_fold, spec, X, y, train_rows, valid_rows) for train_rows, valid_rows in KFold(folds, shuffle=True, random_state=seed).split(X)]
 
